@@ -1,0 +1,79 @@
+"""Command-line options shared by the commands that run scenarios."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sim.config import DEFAULT_CONFIG, load_scenario
+from sim.errors import ConfigError
+from sim.schema import Scenario
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """argparse type: an integer of at least 0 (seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a number above 0 (days)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
+    return value
+
+
+def add_scenario_options(parser: argparse.ArgumentParser, config_default: bool = True) -> None:
+    """CONFIG, --set, --days and --warmup-days."""
+    if config_default:
+        parser.add_argument("config", nargs="?", type=Path, default=None, help=f"scenario YAML (default: the packaged {DEFAULT_CONFIG.name})")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a config value, e.g. --set workforce.response_officers=420 (repeatable)")
+    parser.add_argument("--days", type=positive_float, default=None, help="horizon in days (overrides horizon_days)")
+    parser.add_argument("--warmup-days", type=float, default=None, help="warm-up in days, excluded from statistics (overrides warmup_days)")
+
+
+def add_run_options(parser: argparse.ArgumentParser, replications: int = 5) -> None:
+    """--replications, --seed, --workers."""
+    parser.add_argument("--replications", type=positive_int, default=replications, help=f"replications (default {replications})")
+    parser.add_argument("--seed", type=non_negative_int, default=1, help="root seed (default 1)")
+    parser.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: cores, at most one per replication); results do not depend on it")
+
+
+def scenario_from_args(args: argparse.Namespace) -> Scenario:
+    """Load the scenario named by the arguments with --set, --days and --warmup-days applied."""
+    overrides: list[str] = list(args.overrides)
+    if args.days is not None:
+        overrides.append(f"horizon_days={args.days}")
+    if args.warmup_days is not None:
+        if args.warmup_days < 0:
+            raise ConfigError(f"--warmup-days: must not be negative, got {args.warmup_days}")
+        overrides.append(f"warmup_days={args.warmup_days}")
+    elif args.days is not None:
+        # A shorter horizon keeps the configured warm-up only if it still fits.
+        scenario = load_scenario(args.config, [o for o in overrides if not o.startswith("horizon_days=")])
+        if scenario.warmup_days >= args.days:
+            warmup = args.days / 4
+            print(f"policesim: note: warm-up {scenario.warmup_days:g} days does not fit in --days {args.days:g}; using {warmup:g} (set --warmup-days)", file=sys.stderr)
+            overrides.append(f"warmup_days={warmup:g}")
+    return load_scenario(args.config, overrides)

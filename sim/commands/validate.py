@@ -1,0 +1,25 @@
+"""``policesim validate``: check a scenario and print its resolved form (every default filled in)."""
+
+from __future__ import annotations
+
+import argparse
+
+import yaml
+
+from sim.commands.common import add_scenario_options, scenario_from_args
+from sim.config import config_hash, resolved_dict
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("validate", help="check a scenario config and print it resolved", description="Validate a scenario (extends, --set applied) and print the resolved config as YAML.")
+    add_scenario_options(parser)
+    parser.add_argument("--quiet", action="store_true", help="print only the one-line verdict")
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    scenario = scenario_from_args(args)
+    if not args.quiet:
+        print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
+    print(f"# ok: {scenario.name}, {len(scenario.incident_types)} incident types, {scenario.workforce.response_officers} response officers, config hash {config_hash(scenario)}")
+    return 0

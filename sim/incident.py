@@ -1,0 +1,47 @@
+"""An incident (or a call that carries none) as it moves through the model."""
+
+from __future__ import annotations
+
+# Incident states.
+IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
+
+
+class Incident:
+    """One call and the incident it reports; plain slots for speed."""
+
+    __slots__ = (
+        "number", "kind", "grade", "channel", "time", "counted", "handling", "grading", "patience",
+        "reattempt", "reattempt_delay", "crew", "assigned", "arrived", "place", "latitude",
+        "longitude", "on_scene", "travel", "followup", "state", "give_up_at", "queued_at",
+        "lead_done", "answered_at", "abandoned", "km", "rang_at",
+    )
+
+    def __init__(self, number: int, kind: int, grade: int, channel: int, time: float, counted: bool) -> None:
+        self.number = number
+        self.kind = kind
+        self.grade = grade
+        self.channel = channel
+        self.time = time
+        self.counted = counted
+        self.handling = 0.0
+        self.grading = 0.0
+        self.patience = float("inf")
+        self.reattempt = 1.0
+        self.reattempt_delay = 0.0
+        self.crew = 1
+        self.assigned = 0
+        self.arrived = -1.0
+        self.place = -1
+        self.latitude = float("nan")
+        self.longitude = float("nan")
+        self.on_scene = 0.0
+        self.travel = 0.0
+        self.followup = None
+        self.state = IN_CONTACT
+        self.give_up_at = float("inf")
+        self.queued_at = -1.0
+        self.lead_done = False
+        self.answered_at = -1.0
+        self.abandoned = False
+        self.rang_at = 0.0  # when the current call attempt reached the contact centre
+        self.km = None  # road km to every place, for incidents given by coordinates

@@ -1,0 +1,217 @@
+"""One replication: ``simulate(scenario, seed) -> RunResult``, a pure function of its inputs.
+
+Wires demand, the contact centre, dispatch and the roster onto one SimPy clock, runs to the
+horizon (or until a queue runs away), and turns the statistics into flat metrics.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.contact import ContactCentre
+from sim.demand import CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
+from sim.dispatch import NOT_ATTENDED, Dispatcher
+from sim.engine import Clock
+from sim.geography import Map
+from sim.incident import Incident
+from sim.metrics import collect_metrics
+from sim.roster import Roster
+from sim.schema import Scenario
+from sim.stats import OUTCOMES, Stats
+from sim.streams import Streams, replication_seed
+from sim.work import charge_desk_time
+from sim.workforce import ABSTRACTION, DESK, OFF, build_officers
+
+GENERATED = OUTCOMES.index("generated")
+STATE_NAMES = ("available", "travel", "on_scene", "meal_break", "abstraction", "desk", "off")
+RECORD_COLUMNS = ("number", "type", "grade", "channel", "call_minute", "queued_minute", "arrived_minute", "outcome")
+
+
+@dataclass
+class RunResult:
+    """What one replication measured: flat metrics, plus records and a time series on request."""
+
+    metrics: dict[str, float]
+    seed: dict[str, Any]
+    overload: dict[str, Any] | None
+    events: int
+    calls: int
+    wall_seconds: float
+    records: pd.DataFrame | None = None
+    timeseries: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate(scenario: Scenario, seed: int | np.random.SeedSequence, *, records: bool = False, timeseries: bool = False, allow_overload: bool = False) -> RunResult:
+    """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
+    return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
+
+
+class Model:
+    """The wired model of one replication; use ``simulate`` rather than this class directly."""
+
+    def __init__(self, scenario: Scenario, sequence: np.random.SeedSequence, *, records: bool, timeseries: bool, allow_overload: bool) -> None:
+        self.scenario = scenario
+        self.sequence = sequence
+        self.allow_overload = allow_overload
+        self.clock = Clock()
+        self.streams = Streams(sequence)
+        self.horizon = scenario.horizon_days * 1440.0
+        self.warmup = scenario.warmup_days * 1440.0
+        self.grade_names = scenario.grade_order()
+        self.type_names = list(scenario.incident_types)
+        self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
+        self.demand = DemandGenerator(scenario, self.streams)
+        self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
+        self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
+        self.records: list | None = [] if records else None
+        self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
+        self.contact = (
+            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            if scenario.contact is not None
+            else None
+        )
+        self.roster = Roster(self.clock, scenario.workforce, self.officers, self.dispatcher, self.stats, self.streams.get("abstraction"), self.horizon)
+        self.series: list[list[float]] | None = [] if timeseries else None
+        self.overload: dict[str, Any] | None = None
+        self.calls = 0
+        self.stop = self.clock.env.event()
+
+    def _lost(self, incident: Incident) -> None:
+        self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
+
+    def run(self) -> RunResult:
+        started = time.perf_counter()
+        env = self.clock.env
+        env.process(self.roster.process())
+        env.process(self._arrivals())
+        self.clock.after(self.horizon, self._finish_line)
+        self.clock.after(0.0, self._monitor)
+        env.run(until=self.stop)
+        end = env.now
+        self.stats.end = min(self.stats.end, end)
+        self._settle(end)
+        metrics = collect_metrics(self.scenario, self.stats, self.dispatcher, self.officers, self.overload)
+        return RunResult(
+            metrics=metrics,
+            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            overload=self.overload,
+            events=self.clock.events + self.calls,
+            calls=self.calls,
+            wall_seconds=time.perf_counter() - started,
+            records=self._records_frame(),
+            timeseries=self._series_frame(),
+        )
+
+    def _finish_line(self) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    # ---- arrivals ------------------------------------------------------------------------------
+    def _blocks(self) -> Iterator[CallBlock]:
+        if self.scenario.replay is not None:
+            yield read_incident_log(self.scenario, self.demand)
+            return
+        for week in range(self.demand.weeks()):
+            yield self.demand.block(week)
+
+    def _arrivals(self) -> Generator:
+        """SimPy process: each call reaches the contact centre (or dispatch) at its time."""
+        env = self.clock.env
+        receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        submit = self.dispatcher.submit
+        warmup = self.warmup
+        count = self.stats.count
+        for block in self._blocks():
+            columns = [getattr(block, name).tolist() for name in ("time", "kind", "channel", "grade", "crew", "zone", "on_scene", "travel", "handling", "grading", "patience", "reattempt", "reattempt_delay", "latitude", "longitude")]
+            followup = block.followup
+            for i, (t, kind, channel, grade, crew, zone, on_scene, travel, handling, grading, patience, reattempt, delay, lat, lon) in enumerate(zip(*columns)):
+                if t > env.now:
+                    yield env.timeout(t - env.now)
+                self.calls += 1
+                call = Incident(self.calls, kind, grade, channel, t, t >= warmup)
+                call.handling = handling
+                call.patience = patience
+                call.grading = grading
+                if kind >= 0:
+                    call.reattempt = reattempt
+                    call.reattempt_delay = delay
+                    call.crew = crew
+                    call.on_scene = on_scene
+                    call.travel = travel
+                    call.followup = followup[i]
+                    self._place(call, zone, lat, lon)
+                    if call.counted:
+                        count(kind, grade, GENERATED)
+                (submit if channel == CHANNEL_DIRECT else receive)(call)
+
+    def _place(self, call: Incident, zone: int, latitude: float, longitude: float) -> None:
+        if self.map is None:
+            call.place = 0
+        elif not math.isnan(latitude):
+            call.latitude, call.longitude = latitude, longitude
+            call.km = self.map.road_km_from(latitude, longitude)
+            call.place = self.map.nearest_zone_place(latitude, longitude)
+        else:
+            call.place = self.map.zone_place(zone)
+
+    # ---- monitoring ------------------------------------------------------------------------------
+    def _monitor(self) -> None:
+        """Every time-series bin: check for a runaway queue and sample the state if asked."""
+        dispatch = self.dispatcher
+        limits = self.scenario.dispatch
+        if self.overload is None:
+            for grade, waiting in enumerate(dispatch.waiting):
+                if waiting > limits.max_waiting_incidents:
+                    self._overloaded(f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})", self.grade_names[grade])
+                    break
+            per_officer = dispatch.backlog_minutes / 60.0 / len(self.officers)
+            if self.overload is None and per_officer > limits.max_backlog_hours_per_officer:
+                self._overloaded(f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})", "followup")
+        if self.series is not None:
+            contact = self.contact
+            calls = contact.phones.waiting if contact is not None else [0, 0]
+            self.series.append([self.clock.now / 60.0, *dispatch.waiting, *calls, *dispatch.in_state, dispatch.backlog_minutes / 60.0])
+        self.clock.after(self.scenario.output.timeseries_bin_minutes, self._monitor)
+
+    def _overloaded(self, reason: str, grade: str) -> None:
+        day = self.clock.now / 1440.0
+        self.overload = {"detected_day": round(day, 3), "grade": grade, "reason": reason, "stopped": not self.allow_overload}
+        if not self.allow_overload and not self.stop.triggered:
+            self.stop.succeed()
+
+    # ---- end of run ------------------------------------------------------------------------------
+    def _settle(self, end: float) -> None:
+        """Charge every officer's current activity up to the end and close the integrals."""
+        stats = self.stats
+        for officer in self.officers:
+            if officer.state <= ABSTRACTION:
+                stats.add_activity(officer.state, officer.since, end)
+            elif officer.state == DESK:
+                self.dispatcher.backlog_minutes -= charge_desk_time(officer, officer.since, end - officer.since, stats, finished=False)
+            if officer.state != OFF and officer.ending:
+                stats.overtime_minutes += stats.overlap(officer.shift_end, end)
+        self.dispatcher.settle_queue_area()
+
+    def _records_frame(self) -> pd.DataFrame | None:
+        if self.records is None:
+            return None
+        frame = pd.DataFrame(self.records, columns=list(RECORD_COLUMNS))
+        frame["type"] = [self.type_names[k] for k in frame["type"]]
+        frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
+        frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        return frame
+
+    def _series_frame(self) -> pd.DataFrame | None:
+        if self.series is None:
+            return None
+        columns = ["hour", *(f"waiting_{g}" for g in self.grade_names), "calls_waiting_999", "calls_waiting_101", *(f"officers_{s}" for s in STATE_NAMES), "backlog_hours"]
+        return pd.DataFrame(self.series, columns=columns)

@@ -1,0 +1,323 @@
+"""Fuzzed bad input: hundreds of invalid configs, each must give one clean line and a non-zero exit.
+
+The cases are generated from the packaged baseline itself, so they follow the real schema as it
+grows: every leaf gets a value of the wrong type, every mapping an unknown key, every share a
+value outside [0, 1], numbers become huge, infinite or not-a-number. Each goes through the real
+entry point ``sim.cli.main`` (and a sample through a ``policesim`` subprocess) and must exit
+non-zero with exactly one line on stderr that names the field, never a traceback, never a hang.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import yaml
+
+from sim.cli import main
+from sim.config import DEFAULT_CONFIG, load_raw
+
+CALL_TIMEOUT_SECONDS = 20  # a validate takes milliseconds; far past this is a hang
+MAX_CASES_PER_KIND = 120  # sampled with a fixed seed when the baseline has more leaves
+SAMPLE_SEED = 7
+UNKNOWN_KEY = "zz_unknown_key"
+
+Path_ = tuple[Any, ...]
+
+
+class Hang(Exception):
+    """Raised by the alarm when one call runs past its time limit."""
+
+
+@contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Fail the call (instead of hanging the suite) if it runs longer than ``seconds``."""
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise Hang(f"call still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def leaves(node: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
+    """Every scalar (and list of scalars) in a raw config, with its path of keys and indexes."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, (*path, key))
+    elif isinstance(node, list) and any(isinstance(item, (dict, list)) for item in node):
+        for index, value in enumerate(node):
+            yield from leaves(value, (*path, index))
+    else:
+        yield path, node
+
+
+def mappings(node: Any, path: Path_ = ()) -> Iterator[Path_]:
+    """The path of every mapping in a raw config, the root included."""
+    if isinstance(node, dict):
+        yield path
+        for key, value in node.items():
+            yield from mappings(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from mappings(value, (*path, index))
+
+
+def with_value(raw: dict, path: Path_, value: Any) -> dict:
+    """A deep copy of ``raw`` with the node at ``path`` replaced by ``value``."""
+    changed = copy.deepcopy(raw)
+    node = changed
+    for step in path[:-1]:
+        node = node[step]
+    node[path[-1]] = value
+    return changed
+
+
+def dotted(path: Path_) -> str:
+    """A path as the user writes it: ``a.b.0.c``."""
+    return ".".join(str(step) for step in path)
+
+
+def names_field(line: str, path: Path_) -> bool:
+    """Whether an error line names the field at ``path`` (dotted, or with ``[i]`` indexes)."""
+    plain = dotted(path)
+    bracketed = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in path).lstrip(".")
+    return plain in line or bracketed in line
+
+
+def sample(cases: list, limit: int, salt: int) -> list:
+    """At most ``limit`` of ``cases``, chosen with a fixed seed so every run tests the same ones."""
+    if len(cases) <= limit:
+        return cases
+    rng = np.random.default_rng([SAMPLE_SEED, salt])
+    keep = sorted(rng.choice(len(cases), size=limit, replace=False).tolist())
+    return [cases[i] for i in keep]
+
+
+SHARE_PARENTS = ("channel_mix", "grade_mix", "officers_needed", "followup", "abstraction")
+
+
+def is_share(path: Path_) -> bool:
+    """Whether the leaf at ``path`` is a share in [0, 1] by the schema's naming."""
+    parent = path[-2] if len(path) > 1 else None
+    last = str(path[-1])
+    return parent in SHARE_PARENTS or (last.endswith("_share") and last != "officer_share")
+
+
+def is_number(value: Any) -> bool:
+    """A YAML number (not a boolean)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def wrong_type(value: Any) -> Any:
+    """A value of a type no field holding ``value`` accepts."""
+    if isinstance(value, bool):
+        return "maybe"
+    if is_number(value) or value is None:
+        return "lots"
+    if isinstance(value, str):
+        return [1, 2]
+    if isinstance(value, list):
+        return "oops"
+    return 7  # a mapping
+
+
+def baseline() -> dict[str, Any]:
+    """The packaged baseline as raw data, ``extends`` resolved."""
+    return load_raw(DEFAULT_CONFIG)
+
+
+def value_cases() -> list[tuple[str, Path_, Any]]:
+    """(kind, path, bad value) for every leaf: wrong type, share out of range, inf, nan."""
+    raw = baseline()
+    cases: dict[str, list[tuple[str, Path_, Any]]] = {"type": [], "share": [], "inf": [], "nan": []}
+    for path, value in leaves(raw):
+        if not path:
+            continue
+        cases["type"].append(("type", path, wrong_type(value)))
+        if is_number(value):
+            cases["inf"].append(("inf", path, math.inf))
+            cases["nan"].append(("nan", path, math.nan))
+            if is_share(path):
+                cases["share"].append(("share", path, 1.5))
+                cases["share"].append(("share", path, -0.25))
+    picked: list[tuple[str, Path_, Any]] = []
+    for salt, kind in enumerate(sorted(cases)):
+        picked += sample(cases[kind], MAX_CASES_PER_KIND, salt)
+    return picked
+
+
+def structure_cases() -> list[tuple[str, Path_]]:
+    """(kind, path) for every mapping (an unknown key added) and every key (deleted)."""
+    raw = baseline()
+    unknown = [("unknown", path) for path in mappings(raw)]
+    missing = []
+    for path in mappings(raw):
+        node = raw
+        for step in path:
+            node = node[step]
+        missing += [("missing", (*path, key)) for key in node]
+    return sample(unknown, MAX_CASES_PER_KIND, 10) + sample(missing, MAX_CASES_PER_KIND, 11)
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """``policesim ARGV`` in this process: its exit code and its stderr."""
+    with time_limit(CALL_TIMEOUT_SECONDS):
+        try:
+            code = main(argv)
+        except SystemExit as stop:  # argparse usage errors
+            code = stop.code if isinstance(stop.code, int) else 1
+    return code, capsys.readouterr().err
+
+
+def assert_one_line_error(code: int, err: str, *names: str) -> str:
+    """A non-zero exit with exactly one stderr line, no traceback, naming one of ``names``."""
+    lines = err.strip().splitlines()
+    assert code != 0, f"accepted; stderr {err!r}"
+    assert "Traceback" not in err
+    assert len(lines) == 1, f"expected one line, got {lines}"
+    assert any(name in lines[0] for name in names), f"{lines[0]!r} names none of {names}"
+    return lines[0]
+
+
+def write_yaml(folder: Path, raw: dict[str, Any], name: str = "bad.yaml") -> Path:
+    """``raw`` as a YAML file in ``folder``."""
+    path = folder / name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "value"),
+    value_cases(),
+    ids=lambda item: item if isinstance(item, str) else None,
+)
+def test_bad_value_is_refused_naming_its_field(
+    kind: str, path: Path_, value: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = write_yaml(tmp_path, with_value(baseline(), path, value))
+    code, err = run_cli(["validate", str(config)], capsys)
+    line = assert_one_line_error(code, err, dotted(path), dotted(path[:-1]) or "<top level>")
+    assert line.startswith("policesim: error: ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"), structure_cases(), ids=lambda item: item if isinstance(item, str) else None
+)
+def test_unknown_or_missing_key_is_refused_or_defaulted(
+    kind: str, path: Path_, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = baseline()
+    if kind == "unknown":
+        node = raw
+        for step in path:
+            node = node[step]
+        node[UNKNOWN_KEY] = 1
+        config = write_yaml(tmp_path, raw)
+        code, err = run_cli(["validate", str(config)], capsys)
+        assert_one_line_error(code, err, UNKNOWN_KEY, *([dotted(path)] if path else []))
+        return
+    node = raw
+    for step in path[:-1]:
+        node = node[step]
+    del node[path[-1]]
+    config = write_yaml(tmp_path, raw)
+    code, err = run_cli(["validate", str(config)], capsys)
+    if code == 0:  # an optional field or a map entry nothing refers to: defaults apply
+        assert "Traceback" not in err and not err.strip()
+        return
+    assert_one_line_error(code, err, dotted(path), str(path[-1]), dotted(path[:-1]) or "<top")
+
+
+NOT_A_MAPPING: dict[str, bytes] = {
+    "list": b"- horizon_days: 3\n- name: x\n",
+    "scalar": b"42\n",
+    "string": b"just some words\n",
+    "empty": b"",
+    "null": b"~\n",
+    "unclosed": b"name: x\nworkforce: {teams: [1, 2\n",
+    "tab_indent": b"name: x\nworkforce:\n\tteams: 5\n",
+    "bad_indent": b"name: x\n  horizon_days: 3\n warmup_days: 1\n",
+    "binary": bytes(range(256)),
+    "latin1": "name: caf\u00e9\n".encode("latin-1"),
+    "python_tag": b"name: !!python/object/apply:os.system ['echo hacked']\n",
+    "duplicate_key": b"name: a\nname: b\nhorizon_days: 3\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(NOT_A_MAPPING))
+def test_file_that_is_not_a_mapping_is_refused(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_bytes(NOT_A_MAPPING[case])
+    code, err = run_cli(["validate", str(config)], capsys)
+    line = assert_one_line_error(code, err, str(config))
+    if case == "duplicate_key":
+        assert "name" in line
+
+
+def test_missing_directory_and_cyclic_extends_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run_cli(["validate", str(tmp_path / "nowhere.yaml")], capsys)
+    assert_one_line_error(code, err, "nowhere.yaml")
+    code, err = run_cli(["validate", str(tmp_path)], capsys)
+    assert_one_line_error(code, err, str(tmp_path))
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n", encoding="utf-8")
+    code, err = run_cli(["validate", str(tmp_path / "a.yaml")], capsys)
+    assert_one_line_error(code, err, "extends")
+    (tmp_path / "c.yaml").write_text("extends: missing-parent.yaml\n", encoding="utf-8")
+    code, err = run_cli(["validate", str(tmp_path / "c.yaml")], capsys)
+    assert_one_line_error(code, err, "missing-parent.yaml")
+    (tmp_path / "d.yaml").write_text("extends: [1, 2]\n", encoding="utf-8")
+    code, err = run_cli(["validate", str(tmp_path / "d.yaml")], capsys)
+    assert_one_line_error(code, err, "extends")
+
+
+BAD_OVERRIDES: list[tuple[str, str]] = [
+    ("no_such_section.x=1", "no_such_section"),
+    ("workforce.no_such_field=1", "no_such_field"),
+    ("workforce.response_officers=abc", "workforce.response_officers"),
+    ("workforce.response_officers=-5", "workforce.response_officers"),
+    ("workforce.response_officers=0", "workforce.response_officers"),
+    ("workforce.response_officers=1e400", "workforce.response_officers"),
+    ("workforce.response_officers=[1, 2]", "workforce.response_officers"),
+    ("workforce.abstraction.sickness=1.5", "workforce.abstraction.sickness"),
+    ("workforce.abstraction.sickness=-0.1", "workforce.abstraction.sickness"),
+    ("workforce.pattern=[off, off, off]", "workforce"),
+    ("workforce.pattern=[]", "workforce"),
+    ("workforce.stations=[]", "workforce.stations"),
+    ("horizon_days=0", "horizon_days"),
+    ("horizon_days=.nan", "horizon_days"),
+    ("horizon_days=.inf", "horizon_days"),
+    ("warmup_days=-1", "warmup_days"),
+    ("incident_types={}", "incident_types"),
+    ("incident_types.burglary.yearly_volume=-3", "incident_types.burglary.yearly_volume"),
+    ("incident_types.burglary.grade_mix.P1=0.9", "incident_types.burglary.grade_mix"),
+    ("noequals", "noequals"),
+    ("=3", "=3"),
+]
+
+
+@pytest.mark.parametrize(("override", "field"), BAD_OVERRIDES)
+def test_bad_override_is_refused_naming_its_field(
+    override: str, field: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run_cli(["validate", "--set", override], capsys)
+    assert_one_line_error(code, err, field)
