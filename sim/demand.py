@@ -295,6 +295,16 @@ def read_incident_log(scenario: Scenario, generator: DemandGenerator) -> CallBlo
     return CallBlock.concatenate(blocks)
 
 
+def check_incident_log(scenario: Scenario) -> int:
+    """Parse every row of the replayed log (if any) and return the row count; bad rows raise."""
+    if scenario.replay is None:
+        return 0
+    path = Path(scenario.replay.path)
+    if not path.is_file():
+        raise DataError(f"replay.path: incident log {path} does not exist")
+    return len(_read_log_rows(path, scenario, _parse_origin(scenario.replay.start)))
+
+
 def _parse_origin(text: str | None) -> datetime | None:
     if text is None:
         return None

@@ -248,6 +248,30 @@ class AdminReduction(_Intervention):
     )
 
 
+class ExtraDemand(BaseModel):
+    """Extra incidents of one type (a what-if, set by ``policesim capacity``), nested by volume."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    incident_type: str | None = Field(None, description="type to add; none: no extra demand")
+    yearly_volume: NonNegative = Field(0.0, description="extra incidents per year")
+    max_yearly_volume: Positive = Field(
+        1.0,
+        description="candidates are drawn at this volume and thinned to yearly_volume, so a "
+        "search over volumes below it adds incidents without moving the others",
+    )
+
+    @model_validator(mode="after")
+    def _within_maximum(self) -> ExtraDemand:
+        """The volume cannot exceed the volume candidates are drawn at."""
+        if self.yearly_volume > self.max_yearly_volume:
+            raise ValueError(
+                f"yearly_volume ({self.yearly_volume:g}) exceeds max_yearly_volume "
+                f"({self.max_yearly_volume:g})"
+            )
+        return self
+
+
 class InterventionsConfig(BaseModel):
     """All interventions of a scenario; each one is off unless its ``enabled`` is true."""
 
@@ -258,7 +282,46 @@ class InterventionsConfig(BaseModel):
     video_interviews: VideoInterviews = Field(default_factory=VideoInterviews)
     drone_first_response: DroneFirstResponse = Field(default_factory=DroneFirstResponse)
     admin_reduction: AdminReduction = Field(default_factory=AdminReduction)
+    extra_demand: ExtraDemand = Field(default_factory=ExtraDemand)
 
     def active(self) -> list[str]:
         """Names of the interventions switched on, in a fixed order."""
-        return [name for name in type(self).model_fields if getattr(self, name).enabled]
+        return [name for name in INTERVENTIONS if getattr(self, name).enabled]
+
+    def check_references(self, types: list[str], grades: list[str], tasks: list[str]) -> None:
+        """Every incident type, grade and task an intervention names exists in the scenario."""
+        names = {"incident type": types, "grade": grades, "task": tasks}
+        for where, kind, given in self._references():
+            unknown = [name for name in given if name not in names[kind]]
+            if unknown:
+                raise ValueError(
+                    f"interventions.{where}: {unknown} not a {kind} of the scenario "
+                    f"(expected one of {names[kind]})"
+                )
+
+    def _references(self) -> list[tuple[str, str, list[str]]]:
+        """(field path, kind of name, names given) for every reference to the scenario."""
+        video = self.video_interviews.rapid_response
+        drone = self.drone_first_response
+        admin = self.admin_reduction
+        regrade = self.ai_101_triage.regrade
+        extra = self.extra_demand.incident_type
+        return [
+            ("video_interviews.rapid_response.incident_types", "incident type", video.incident_types),
+            ("video_interviews.rapid_response.grades", "grade", video.grades),
+            ("drone_first_response.incident_types", "incident type", drone.incident_types),
+            ("drone_first_response.grades", "grade", drone.grades),
+            ("admin_reduction.hours_saved", "task", list(admin.hours_saved)),
+            ("admin_reduction.incident_types", "incident type", admin.incident_types or []),
+            ("ai_101_triage.regrade", "grade", [*regrade, *(g for r in regrade.values() for g in r)]),
+            ("extra_demand.incident_type", "incident type", [extra] if extra else []),
+        ]
+
+
+INTERVENTIONS: tuple[str, ...] = (
+    "automated_redaction",
+    "admin_reduction",
+    "video_interviews",
+    "drone_first_response",
+    "ai_101_triage",
+)

@@ -71,4 +71,4 @@ def collect_metrics(scenario: Scenario, stats: Stats, dispatcher: Dispatcher, of
     metrics["contact.online_handled"] = float(contact["online_handled"])
     metrics["overloaded"] = 0.0 if overload is None else 1.0
     metrics["window_days"] = window_minutes / 1440.0
-    return metrics
+    return {name: float(value) for name, value in metrics.items()}

@@ -21,6 +21,7 @@ from sim.dispatch import NOT_ATTENDED, Dispatcher
 from sim.engine import Clock
 from sim.geography import Map
 from sim.incident import Incident
+from sim.interventions import Interventions
 from sim.metrics import collect_metrics
 from sim.roster import Roster
 from sim.schema import Scenario
@@ -71,9 +72,11 @@ class Model:
         self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
+        self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
         self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
+        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
             if scenario.contact is not None
@@ -100,6 +103,7 @@ class Model:
         self.stats.end = min(self.stats.end, end)
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.dispatcher, self.officers, self.overload)
+        metrics.update(self.interventions.metrics())
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -118,10 +122,10 @@ class Model:
     # ---- arrivals ------------------------------------------------------------------------------
     def _blocks(self) -> Iterator[CallBlock]:
         if self.scenario.replay is not None:
-            yield read_incident_log(self.scenario, self.demand)
+            yield self.interventions.apply(read_incident_log(self.scenario, self.demand), None)
             return
         for week in range(self.demand.weeks()):
-            yield self.demand.block(week)
+            yield self.interventions.apply(self.demand.block(week), week)
 
     def _arrivals(self) -> Generator:
         """SimPy process: each call reaches the contact centre (or dispatch) at its time."""

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from sim.experiment import mean_ci
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,6 @@ class PairedDifference:
         }
 
 
-def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and Student-t interval; a single value or zero spread gives a zero-width interval."""
-    data = np.asarray(values, dtype=float)
-    if data.size == 0:
-        raise ValueError("no values to summarise")
-    mean = float(data.mean())
-    if data.size < 2:
-        return mean, mean, mean
-    spread = float(data.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + confidence / 2.0, data.size - 1)) * spread / math.sqrt(data.size)
-    return mean, mean - half, mean + half
-
-
 def paired_difference(
     base: Sequence[float], other: Sequence[float], confidence: float = 0.95
 ) -> PairedDifference:
@@ -71,7 +59,7 @@ def paired_difference(
     if a.shape != b.shape or a.ndim != 1:
         raise ValueError(f"paired samples differ in shape: {a.shape} against {b.shape}")
     diff = b - a
-    mean, low, high = t_interval(diff, confidence)
+    mean, low, high = mean_ci(diff.tolist(), confidence)
     if a.size < 2:
         return PairedDifference(mean, low, high, int(a.size), math.nan, math.nan)
     return PairedDifference(

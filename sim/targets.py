@@ -188,3 +188,46 @@ def check_targets(
 def misses(results: Sequence[TargetResult], quality: str = "good") -> list[TargetResult]:
     """Results outside tolerance among targets of the given data quality."""
     return [r for r in results if r.target.quality == quality and not r.within]
+
+
+def _number(value: float) -> str:
+    """A compact number for the table: three significant figures, thousands kept whole."""
+    if value != value:  # NaN
+        return "n/a"
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
+def render_results(results: Sequence[TargetResult], width: int = 200) -> str:
+    """The validation table as plain text: target, source, simulated with CI, verdict."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Published-figure targets (mean and 95% CI over replications)")
+    for column in ("target", "quality", "published", "band", "simulated", "95% CI", "verdict"):
+        table.add_column(column)
+    table.add_column("source", overflow="fold", max_width=60)
+    for r in results:
+        lo, hi = r.target.band()
+        verdict = "within" if r.within else "MISS"
+        table.add_row(
+            r.target.name,
+            r.target.quality,
+            _number(r.target.value),
+            f"{_number(lo)} to {_number(hi)}",
+            _number(r.mean),
+            f"{_number(r.low)} to {_number(r.high)}",
+            verdict,
+            r.target.source,
+        )
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    console.print(table)
+    good = [r for r in results if r.target.quality == "good"]
+    console.print(
+        f"{sum(r.within for r in good)} of {len(good)} good-data targets within tolerance; "
+        f"{sum(r.within for r in results) - sum(r.within for r in good)} of "
+        f"{len(results) - len(good)} weak-data targets within tolerance"
+    )
+    return buffer.getvalue()

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sim.config import DEFAULT_CONFIG, load_scenario
+from sim.demand import check_incident_log
 from sim.errors import ConfigError
 from sim.schema import Scenario
 
@@ -76,4 +77,6 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
             warmup = args.days / 4
             print(f"policesim: note: warm-up {scenario.warmup_days:g} days does not fit in --days {args.days:g}; using {warmup:g} (set --warmup-days)", file=sys.stderr)
             overrides.append(f"warmup_days={warmup:g}")
-    return load_scenario(args.config, overrides)
+    scenario = load_scenario(args.config, overrides)
+    check_incident_log(scenario)  # a bad log row fails now, not after the run has started
+    return scenario

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import yaml
 
-from sim.commands.common import add_scenario_options, scenario_from_args
+from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
 from sim.config import config_hash, resolved_dict
 
 
@@ -14,10 +15,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("validate", help="check a scenario config and print it resolved", description="Validate a scenario (extends, --set applied) and print the resolved config as YAML.")
     add_scenario_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print only the one-line verdict")
+    parser.add_argument("--targets", type=Path, default=None, help="also run the scenario (or a national config) and check it against these published-figure targets; exit 1 if a good-data target is missed")
+    add_run_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    if args.targets is not None:
+        from sim.validate_targets import validate_with_targets
+
+        return validate_with_targets(args)
     scenario = scenario_from_args(args)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
