@@ -3,14 +3,17 @@
 One run prints: the reference (c = 200 servers, load 0.85, four priority classes, one simulated
 year) in jobs and events per second; policesim on the baseline force-year in incidents and events
 per second, seconds per force-year and peak memory; the same for 1, 2, 4 and 8 years (time should
-grow linearly, memory stay flat); and as its last line ``ratio: X``, policesim incidents per
-second over reference jobs per second.
+grow linearly, memory stay flat); a force ten times larger (officers, demand and call handlers)
+for a tenth of a year (the cost per incident should not grow with the number of officers); and
+as its last line ``ratio: X``, policesim incidents per second over reference jobs per second.
 
-Every measurement runs in its own child process pinned to one core, so peak memory (the child's
+Every measurement runs in its own single-threaded child process, so peak memory (the child's
 maximum resident set size) belongs to that measurement alone and runs do not share a warm heap.
+Rates are per second of the child's CPU time (one core), which other jobs on a shared machine
+disturb far less than wall-clock time; wall-clock seconds are printed beside them.
 
-    python benchmarks/bench.py                 # the full table, about a minute or two
-    python benchmarks/bench.py --years 1 2     # fewer horizons
+    python benchmarks/bench.py                 # the full table: about 3 CPU minutes
+    python benchmarks/bench.py --years 1 --scale 1   # the force-year and the ratio only
 """
 
 from __future__ import annotations
@@ -96,13 +99,13 @@ def reference(years: float, seed: int) -> dict[str, Any]:
 
     env.process(source())
     rss_before = _rss_kib()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     env.run(until=years * MINUTES_PER_YEAR)
-    seconds = time.perf_counter() - start
     return {
         "what": "reference",
         "years": years,
-        "seconds": seconds,
+        "seconds": time.process_time() - cpu,
+        "wall_seconds": time.perf_counter() - wall,
         "jobs": counts["jobs"],
         "events": _events_scheduled(env),
         "p_wait": counts["waited"] / max(counts["jobs"], 1),
@@ -112,8 +115,23 @@ def reference(years: float, seed: int) -> dict[str, Any]:
     }
 
 
-def policesim(years: float, seed: int, config: str | None) -> dict[str, Any]:
-    """policesim's ``simulate`` on the baseline (or given) scenario for ``years`` force-years."""
+def scaled_force(raw: dict[str, Any], factor: int) -> dict[str, Any]:
+    """Overrides making a force ``factor`` times larger: officers, demand and call handlers."""
+    overrides: dict[str, Any] = {"workforce.response_officers": raw["workforce"]["response_officers"] * factor}
+    for name, spec in raw["incident_types"].items():
+        overrides[f"incident_types.{name}.yearly_volume"] = spec["yearly_volume"] * factor
+    if raw.get("contact"):
+        for channel, calls in raw["contact"]["non_incident_calls_per_year"].items():
+            overrides[f"contact.non_incident_calls_per_year.{channel}"] = calls * factor
+        for pool in ("call_handlers", "online_desk"):
+            staff = raw["contact"][pool]["staff_by_hour"]
+            overrides[f"contact.{pool}.staff_by_hour"] = [n * factor for n in staff]
+    return overrides
+
+
+def policesim(years: float, seed: int, config: str | None, factor: int = 1) -> dict[str, Any]:
+    """policesim's ``simulate`` on the baseline (or given) scenario for ``years`` force-years,
+    with the force made ``factor`` times larger."""
     from sim.config import apply_overrides, load_raw, scenario_from_dict
     from sim.model import simulate
 
@@ -128,21 +146,26 @@ def policesim(years: float, seed: int, config: str | None) -> dict[str, Any]:
     from sim.config import DEFAULT_CONFIG
 
     path = Path(config) if config else DEFAULT_CONFIG
-    raw = apply_overrides(load_raw(path), {"horizon_days": 365.0 * years})
-    scenario = scenario_from_dict(raw, source=str(path))
+    # No warm-up, so every simulated incident is counted; warm-up changes statistics, not work.
+    raw = load_raw(path)
+    overrides = {"horizon_days": 365.0 * years, "warmup_days": 0.0, **scaled_force(raw, factor)}
+    scenario = scenario_from_dict(apply_overrides(raw, overrides), source=str(path))
     rss_before = _rss_kib()
-    start = time.perf_counter()
+    wall, cpu = time.perf_counter(), time.process_time()
     result = simulate(scenario, seed)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - cpu
+    wall_seconds = time.perf_counter() - wall
     incidents = sum(
-        value
-        for key, value in result.metrics.items()
-        if key.startswith("incidents.") and key.endswith(".generated")
+        value for key, value in result.metrics.items() if key.startswith("incidents.") and key.endswith(".generated")
     )
     return {
         "what": "policesim",
         "years": years,
+        "factor": factor,
+        "officers": scenario.workforce.response_officers,
         "seconds": seconds,
+        "wall_seconds": wall_seconds,
+        "overloaded": result.overload is not None,
         "incidents": int(incidents),
         "events": sum(_events_scheduled(env) for env in environments),
         "rss_before_kib": rss_before,
@@ -151,20 +174,24 @@ def policesim(years: float, seed: int, config: str | None) -> dict[str, Any]:
 
 
 def _child(argv: list[str]) -> int:
-    """Run one measurement in this (child) process, pinned to one core; print it as JSON."""
-    what, years, seed = argv[0], float(argv[1]), int(argv[2])
-    config = argv[3] if len(argv) > 3 and argv[3] else None
-    if hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    measured = reference(years, seed) if what == "reference" else policesim(years, seed, config)
-    print(json.dumps(measured))
+    """Run one measurement in this (child) process; print it as JSON."""
+    what, years, seed, factor = argv[0], float(argv[1]), int(argv[2]), int(argv[3])
+    config = argv[4] if len(argv) > 4 and argv[4] else None
+    if what == "reference":
+        print(json.dumps(reference(years, seed)))
+    else:
+        print(json.dumps(policesim(years, seed, config, factor)))
     return 0
 
 
-def _measure(what: str, years: float, seed: int, config: str | None) -> dict[str, Any]:
+def _measure(what: str, years: float, seed: int, config: str | None, factor: int = 1) -> dict[str, Any]:
     """Run one measurement in a fresh child process and return what it printed."""
-    command = [sys.executable, __file__, "--child", what, str(years), str(seed), config or ""]
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    arguments = [what, str(years), str(seed), str(factor), config or ""]
+    command = [sys.executable, __file__, "--child", *arguments]
+    threads = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+    single_thread = {name: "1" for name in threads}
+    environment = os.environ | single_thread
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=environment)
     if done.returncode != 0:
         raise SystemExit(f"bench: {what} for {years} years failed:\n{done.stderr.strip()}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -179,37 +206,54 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--years", type=float, nargs="+", default=[1.0, 2.0, 4.0, 8.0])
     parser.add_argument("--seed", type=int, default=20240401)
     parser.add_argument("--config", default=None, help="scenario YAML (default: the baseline)")
+    parser.add_argument("--scale", type=int, default=10, help="also time a force this many times larger")
+    parser.add_argument("--scale-years", type=float, default=0.1, help="horizon of the larger force")
     args = parser.parse_args(argv)
 
     ref = _measure("reference", 1.0, args.seed, None)
     ref_jobs_per_s = ref["jobs"] / ref["seconds"]
-    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}, one core per run")
+    print(f"python {sys.version.split()[0]}, simpy {simpy.__version__}; rates per CPU second")
     print(
         f"reference M/M/{REF_SERVERS} priority queue, load {REF_LOAD}, 1 year: "
-        f"{ref['jobs']:,} jobs in {ref['seconds']:.2f} s = {ref_jobs_per_s:,.0f} jobs/s, "
+        f"{ref['jobs']:,} jobs in {ref['seconds']:.2f} CPU s ({ref['wall_seconds']:.2f} wall) = "
+        f"{ref_jobs_per_s:,.0f} jobs/s, "
         f"{ref['events'] / ref['seconds']:,.0f} events/s, "
         f"peak RSS {ref['peak_rss_kib'] / 1024:.0f} MiB "
         f"(P(wait) {ref['p_wait']:.4f}, Erlang C {ref['p_wait_erlang_c']:.4f})"
     )
-    header = (
-        f"{'years':>5} {'incidents':>10} {'seconds':>8} {'s/force-year':>12} "
-        f"{'incidents/s':>11} {'events/s':>10} {'peak MiB':>8} {'model MiB':>9}"
-    )
     print("policesim, baseline scenario:")
-    print(header)
+    print(HEADER)
     first: dict[str, Any] | None = None
     for years in args.years:
         run = _measure("policesim", years, args.seed, args.config)
         first = first or run
-        print(
-            f"{years:>5g} {run['incidents']:>10,} {run['seconds']:>8.2f} "
-            f"{run['seconds'] / years:>12.2f} {run['incidents'] / run['seconds']:>11,.0f} "
-            f"{run['events'] / run['seconds']:>10,.0f} {run['peak_rss_kib'] / 1024:>8.0f} "
-            f"{(run['peak_rss_kib'] - run['rss_before_kib']) / 1024:>9.1f}"
-        )
+        print(_row(run))
+    if args.scale > 1:
+        print(f"the force {args.scale} times larger (officers, demand, call handlers):")
+        print(HEADER)
+        print(_row(_measure("policesim", args.scale_years, args.seed, args.config, args.scale)))
     assert first is not None
     print(f"ratio: {first['incidents'] / first['seconds'] / ref_jobs_per_s:.3f}")
     return 0
+
+
+HEADER = (
+    f"{'years':>5} {'officers':>8} {'incidents':>10} {'CPU s':>8} {'wall s':>8} "
+    f"{'s/force-year':>12} {'incidents/s':>11} {'events/s':>10} {'peak MiB':>8} {'model MiB':>9}"
+)
+
+
+def _row(run: dict[str, Any]) -> str:
+    """One line of the policesim table (seconds per force-year count a scaled force as one)."""
+    years = run["years"]
+    return (
+        f"{years:>5g} {run['officers']:>8,} {run['incidents']:>10,} "
+        f"{run['seconds']:>8.2f} {run['wall_seconds']:>8.2f} "
+        f"{run['seconds'] / years:>12.2f} {run['incidents'] / run['seconds']:>11,.0f} "
+        f"{run['events'] / run['seconds']:>10,.0f} {run['peak_rss_kib'] / 1024:>8.0f} "
+        f"{(run['peak_rss_kib'] - run['rss_before_kib']) / 1024:>9.1f}"
+        + ("  (overloaded: stopped early)" if run["overloaded"] else "")
+    )
 
 
 if __name__ == "__main__":

@@ -14,9 +14,7 @@ from typing import Any
 
 from sim.errors import DataError
 
-CONFIDENCE_LEVELS: frozenset[str] = frozenset(
-    {"published", "published (second-hand)", "derived", "assumed"}
-)
+CONFIDENCE_LEVELS: frozenset[str] = frozenset({"published", "published (second-hand)", "derived", "assumed"})
 TABLE_HEADING = "## Parameter table"
 COLUMNS: tuple[str, ...] = (
     "parameter",
@@ -79,7 +77,9 @@ def load_sources(path: str | Path) -> list[SourceEntry]:
     except StopIteration:
         raise DataError(f"{path}: no '{TABLE_HEADING}' section") from None
     rows = iter(enumerate(lines[start + 1 :], start=start + 2))
-    header = _next_table_line(rows, path)
+    header = next(((n, t) for n, t in rows if t.strip().startswith("|")), None)
+    if header is None:
+        raise DataError(f"{path}: the parameter table section has no table")
     if tuple(cell.lower() for cell in _cells(header[1])) != COLUMNS:
         raise DataError(f"{path}:{header[0]}: table columns must be {' | '.join(COLUMNS)}")
     _next_table_line(rows, path)  # the |---| separator
@@ -96,8 +96,7 @@ def load_sources(path: str | Path) -> list[SourceEntry]:
             raise DataError(f"{path}:{number}: parameter cell is empty")
         if confidence not in CONFIDENCE_LEVELS:
             raise DataError(
-                f"{path}:{number}: confidence {confidence!r} is not one of "
-                f"{', '.join(sorted(CONFIDENCE_LEVELS))}"
+                f"{path}:{number}: confidence {confidence!r} is not one of {', '.join(sorted(CONFIDENCE_LEVELS))}"
             )
         if not cells[3]:
             raise DataError(f"{path}:{number}: source cell is empty for {parameter}")
@@ -176,14 +175,23 @@ def value_mismatches(raw: Mapping[str, Any], entries: list[SourceEntry]) -> list
         stated = _as_number(entry.value)
         actual = leaves[entry.parameter]
         if stated is not None and abs(stated - actual) > 1e-9 * max(1.0, abs(stated)):
-            problems.append(
-                f"{entry.parameter}: config {actual:g} but docs/calibration.md says {entry.value}"
-            )
+            problems.append(f"{entry.parameter}: config {actual:g} but docs/calibration.md says {entry.value}")
     return problems
 
 
 def shipped_configs(root: str | Path) -> list[Path]:
-    """Every YAML config the project ships: ``configs/`` (recursively) and ``experiments/``."""
+    """The YAML the project ships whose numbers are model inputs or published figures.
+
+    That is everything under ``configs/`` and the experiment files in ``experiments/``, less
+    sensitivity-sweep specs (a top-level ``design:``): their numbers are the sweep ranges this
+    table's "sweep range" column documents, not inputs of their own.
+    """
+    import yaml
+
     root = Path(root)
-    found = set((root / "configs").rglob("*.yaml")) | set((root / "experiments").glob("*.yaml"))
+    found = set((root / "configs").rglob("*.yaml"))
+    for path in (root / "experiments").glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not (isinstance(data, Mapping) and "design" in data):
+            found.add(path)
     return sorted(found)

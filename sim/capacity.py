@@ -12,8 +12,20 @@ a Student-t interval.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from sim.compare import map_jobs
+from sim.experiment import mean_ci
+from sim.intervention_config import ExtraDemand
+from sim.model import simulate
+from sim.paired import paired_difference
+from sim.schema import Scenario
+from sim.streams import replication_seed
 
 
 @dataclass(frozen=True)
@@ -77,3 +89,144 @@ def largest_feasible(
         else:
             high = middle
     return SearchResult(0.5 * (low + high), low, high, evaluations, censored=False)
+
+
+# ---- the search on the simulation ---------------------------------------------------------------
+@dataclass(frozen=True)
+class CapacitySettings:
+    """Search settings in extra incidents per year, and the noise allowance in standard errors.
+
+    ``noise_sd``: the extra incidents' own within-target outcomes are not paired with anything,
+    so they move the share by binomial noise of about sqrt(p (1 - p) n_extra) / n; a volume is
+    taken as no worse when its share is within ``noise_sd`` of those standard errors of the base's
+    (0 asks for the share itself, as the Erlang C test does). Without it, a force with spare
+    capacity, whose share does not change with volume, gets a coin-flip answer.
+    """
+
+    first_step: float
+    max_extra: float
+    tolerance: float
+    noise_sd: float = 2.0
+
+
+def default_settings(scenario: Scenario, kind: str) -> CapacitySettings:
+    """Steps from the type's own volume: start at 5%, resolve to 1%, search up to twice it."""
+    volume = scenario.incident_types[kind].yearly_volume
+    return CapacitySettings(first_step=0.05 * volume, max_extra=2.0 * volume, tolerance=0.01 * volume)
+
+
+def with_extra(scenario: Scenario, kind: str, volume: float, max_volume: float) -> Scenario:
+    """The scenario with ``volume`` extra incidents of ``kind`` a year (nested up to max_volume)."""
+    extra = ExtraDemand(incident_type=kind, yearly_volume=volume, max_yearly_volume=max_volume)
+    interventions = scenario.interventions.model_copy(update={"extra_demand": extra})
+    return scenario.model_copy(update={"interventions": interventions})
+
+
+def deployed(metrics: dict[str, float], kind: str) -> float:
+    """Incidents of a type that needed an officer: attended plus not attended."""
+    return metrics[f"incidents.{kind}.attended"] + metrics[f"incidents.{kind}.not_attended"]
+
+
+def within_target_share(metrics: dict[str, float], kind: str) -> float:
+    """Share of a type's deployed incidents attended within target (not attended counts as late)."""
+    attended = metrics[f"incidents.{kind}.attended"]
+    late = metrics[f"incidents.{kind}.not_attended"]
+    total = attended + late
+    return metrics[f"incidents.{kind}.attended_within_target"] / total if total else math.nan
+
+
+def search_replication(
+    base: Scenario,
+    scenario: Scenario,
+    kind: str,
+    seed: int,
+    replication: int,
+    settings: CapacitySettings,
+) -> dict[str, Any]:
+    """One replication's answer: the largest extra volume keeping the base's within-target share."""
+    sequence = replication_seed(seed, replication)
+    reference_metrics = simulate(base, sequence).metrics
+    reference = within_target_share(reference_metrics, kind)
+    reference_total = deployed(reference_metrics, kind)
+    shares: dict[float, float] = {}
+
+    def feasible(extra: float) -> bool:
+        trial = with_extra(scenario, kind, extra, settings.max_extra)
+        result = simulate(trial, replication_seed(seed, replication))
+        share = shares[extra] = within_target_share(result.metrics, kind)
+        total = deployed(result.metrics, kind)
+        added = max(total - reference_total, 0.0)
+        noise = math.sqrt(reference * (1.0 - reference) * added) / total if total else 0.0
+        return result.overload is None and share >= reference - settings.noise_sd * noise
+
+    found = largest_feasible(
+        feasible,
+        first_step=settings.first_step,
+        max_extra=settings.max_extra,
+        tolerance=settings.tolerance,
+    )
+    return {
+        "replication": replication,
+        "reference_share": reference,
+        **found.as_dict(),
+        "evaluations": found.evaluations + 1,
+        "shares": shares,
+    }
+
+
+def _job(
+    name: str,
+    base: Scenario,
+    scenario: Scenario,
+    kind: str,
+    seed: int,
+    replication: int,
+    settings: CapacitySettings,
+) -> dict[str, Any]:
+    """A process-pool job: one scenario, one replication."""
+    started = time.perf_counter()
+    row = search_replication(base, scenario, kind, seed, replication, settings)
+    return {"scenario": name, **row, "wall_seconds": time.perf_counter() - started}
+
+
+def absorbable_demand(
+    base: Scenario,
+    scenarios: dict[str, Scenario],
+    kind: str,
+    seed: int,
+    replications: int,
+    settings: CapacitySettings,
+    workers: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Per scenario and replication, the absorbable extra yearly volume of ``kind`` (a table)."""
+    jobs = [
+        (name, base, scenario, kind, seed, replication, settings)
+        for name, scenario in scenarios.items()
+        for replication in range(replications)
+    ]
+    rows: list[dict[str, Any]] = map_jobs(_job, jobs, workers, progress)
+    order = {name: index for index, name in enumerate(scenarios)}
+    rows.sort(key=lambda row: (order[row["scenario"]], row["replication"]))
+    return pd.DataFrame(rows)
+
+
+def summarise_capacity(table: pd.DataFrame, base_name: str) -> dict[str, Any]:
+    """Mean absorbable volume per scenario with a 95% CI, and the gain over the base, paired."""
+    summary: dict[str, Any] = {}
+    by_name = {name: block.sort_values("replication") for name, block in table.groupby("scenario", sort=False)}
+    reference = by_name.get(base_name)
+    for name, block in by_name.items():
+        mean, low, high = mean_ci(block["estimate"].tolist())
+        entry: dict[str, Any] = {
+            "absorbable_per_year": {"mean": mean, "ci_low": low, "ci_high": high},
+            "censored_replications": int(block["censored"].sum()),
+            "reference_share": float(block["reference_share"].mean()),
+            "evaluations": int(block["evaluations"].sum()),
+            "wall_seconds": float(block["wall_seconds"].sum()),
+        }
+        if reference is not None and name != base_name:
+            gain = paired_difference(reference["estimate"].to_numpy(), block["estimate"].to_numpy())
+            entry["gain_over_base_per_year"] = gain.as_dict()
+        summary[name] = entry
+    return summary

@@ -18,6 +18,14 @@ from sim.errors import PolicesimError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.warmup",
+    "sim.commands.replications",
+    "sim.commands.report",
+    "sim.commands.sweep",
+    "sim.commands.analyse",
+    "sim.commands.compare",
+    "sim.commands.capacity",
+    "sim.commands.claims",
 )
 
 
@@ -37,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run one command; turn user errors into one line on stderr and an exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)  # Ctrl-C while commands load: one line too
+        args.argv = list(argv) if argv is not None else sys.argv[1:]  # recorded in manifests
         return int(args.handler(args) or 0)
     except PolicesimError as error:
         print(f"policesim: error: {error}", file=sys.stderr)

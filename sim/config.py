@@ -9,12 +9,13 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import typing
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sim.errors import ConfigError, DataError
 from sim.schema import Scenario
@@ -25,13 +26,33 @@ EXTENDS_KEY = "extends"
 MAX_EXTENDS_DEPTH = 16
 
 
+class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML loading (libyaml when present) that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":  # `<<: *anchor` may be overridden
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+            except TypeError:  # an unhashable key: the base class reports it
+                continue
+            if duplicate:
+                problem = f"key {key!r} appears twice"
+                raise yaml.constructor.ConstructorError(None, None, problem, key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 def read_yaml(path: Path | str) -> dict[str, Any]:
     """One YAML file as a mapping; anything else is a ``ConfigError`` naming the file."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: no such config file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
@@ -105,19 +126,40 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, value
 
 
+def _section_model(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
+    """The schema section (a pydantic model) that field ``key`` of ``model`` holds, if any."""
+    if model is None or key not in model.model_fields:
+        return None
+    annotation = model.model_fields[key].annotation
+    for candidate in (annotation, *typing.get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
-    """Set ``a.b.c`` in nested mappings; every parent must already exist (typos are caught)."""
+    """Set ``a.b.c`` in nested mappings. A missing parent is created only when the schema
+    declares it as a section (``interventions.automated_redaction`` in a config that omits it);
+    any other missing parent is an error naming it, so typos are caught."""
     keys = path.split(".")
     node: Any = raw
+    section: type[BaseModel] | None = Scenario
     for depth, key in enumerate(keys[:-1]):
         if isinstance(node, list) and key.isdigit() and int(key) < len(node):
             node = node[int(key)]
+            section = None
             continue
+        child = _section_model(section, key)
+        if isinstance(node, dict) and node.get(key) is None and child is not None:
+            node[key] = {}
         if not isinstance(node, dict) or key not in node:
             where = ".".join(keys[: depth + 1])
-            options = sorted(node) if isinstance(node, dict) else []
+            options = (
+                sorted(section.model_fields) if section is not None else sorted(node) if isinstance(node, dict) else []
+            )
             raise ConfigError(f"--set {path}: {where} does not exist (there: {options})")
         node = node[key]
+        section = child
     last = keys[-1]
     if isinstance(node, list) and last.isdigit() and int(last) < len(node):
         node[int(last)] = value
@@ -154,7 +196,13 @@ def format_validation_error(error: ValidationError, source: str) -> str:
 
 def _is_union_tag(part: object) -> bool:
     return isinstance(part, str) and part in (
-        "fixed", "exponential", "lognormal", "gamma", "triangular", "empirical", "scaled"
+        "fixed",
+        "exponential",
+        "lognormal",
+        "gamma",
+        "triangular",
+        "empirical",
+        "scaled",
     )
 
 
@@ -175,7 +223,9 @@ def scenario_from_dict(raw: Mapping[str, Any], source: str = "<config>") -> Scen
         raise ConfigError(f"{source}: value out of range ({error})") from None
 
 
-def load_scenario(path: Path | str | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None) -> Scenario:
+def load_scenario(
+    path: Path | str | None = None, overrides: Mapping[str, Any] | Iterable[str] | None = None
+) -> Scenario:
     """Load, overlay, override and validate a scenario; ``None`` is the packaged baseline."""
     path = Path(path) if path is not None else DEFAULT_CONFIG
     raw = apply_overrides(load_raw(path), overrides)

@@ -28,12 +28,20 @@ LOST = OUTCOMES.index("lost_to_abandonment")
 class HandlerPool:
     """Rostered staff serving two FIFO queues, the first always before the second."""
 
-    def __init__(self, clock: Clock, staff_by_hour: tuple[int, ...], on_answer: Callable[[Incident], None], on_done: Callable[[Incident], None], on_abandon: Callable[[Incident], None] | None = None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        staff_by_hour: tuple[int, ...],
+        on_answer: Callable[[Incident], None],
+        on_done: Callable[[Incident], None],
+        on_abandon: Callable[[Incident], None] | None = None,
+    ) -> None:
         self.clock = clock
         self.staff_by_hour = staff_by_hour
         self.capacity = staff_by_hour[0]
         self.busy = 0
-        self.queues: tuple[deque[Incident], deque[Incident]] = (deque(), deque())
+        # Entries are (call, attempt): an abandoned caller who rings again leaves a stale entry.
+        self.queues: tuple[deque[tuple[Incident, int]], deque[tuple[Incident, int]]] = (deque(), deque())
         self.waiting = [0, 0]
         self.on_answer = on_answer
         self.on_done = on_done
@@ -50,13 +58,13 @@ class HandlerPool:
         if self.busy < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW]):
             self._answer(call)
             return
-        self.queues[priority].append(call)
+        self.queues[priority].append((call, call.attempt))
         self.waiting[priority] += 1
         if priority == LOW and self.on_abandon is not None and call.patience < float("inf"):
-            self.clock.after(call.patience, self._abandon, call)
+            self.clock.after(call.patience, self._abandon, call, call.attempt)
 
-    def _abandon(self, call: Incident) -> None:
-        if call.answered_at < 0.0 and not call.abandoned:
+    def _abandon(self, call: Incident, attempt: int) -> None:
+        if call.attempt == attempt and call.answered_at < 0.0 and not call.abandoned:
             call.abandoned = True
             self.waiting[LOW] -= 1
             assert self.on_abandon is not None
@@ -66,8 +74,8 @@ class HandlerPool:
         for priority in (HIGH, LOW):
             queue = self.queues[priority]
             while queue and self.busy < self.capacity:
-                call = queue.popleft()
-                if call.abandoned:
+                call, attempt = queue.popleft()
+                if call.abandoned or attempt != call.attempt:
                     continue
                 self.waiting[priority] -= 1
                 self._answer(call)
@@ -87,19 +95,29 @@ class HandlerPool:
 class ContactCentre:
     """Routes each call by channel, measures answering, and passes graded incidents on."""
 
-    def __init__(self, clock: Clock, config: ContactConfig, stats: Stats, submit: Callable[[Incident], None], close_lost: Callable[[Incident], None]) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        config: ContactConfig,
+        stats: Stats,
+        submit: Callable[[Incident], None],
+        close_lost: Callable[[Incident], None],
+    ) -> None:
         self.clock = clock
         self.stats = stats
         self.submit = submit
         self.close_lost = close_lost
         self.reattempt_share = config.reattempt_share
-        self.phones = HandlerPool(clock, config.call_handlers.staff_by_hour, self._answered, self._handled, self._abandoned)
+        self.phones = HandlerPool(
+            clock, config.call_handlers.staff_by_hour, self._answered, self._handled, self._abandoned
+        )
         self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered, self._handled)
 
     def receive(self, call: Incident) -> None:
         """A call (or online report) reaches the centre now."""
         call.answered_at = -1.0
         call.abandoned = False
+        call.attempt += 1
         call.rang_at = self.clock.now
         in_window = self.clock.now >= self.stats.start
         if call.channel == CHANNEL_999:

@@ -63,8 +63,22 @@ class CallBlock:
 
 
 _FIELDS = (
-    "time", "kind", "channel", "grade", "crew", "zone", "on_scene", "travel", "handling",
-    "grading", "patience", "reattempt", "reattempt_delay", "followup", "latitude", "longitude",
+    "time",
+    "kind",
+    "channel",
+    "grade",
+    "crew",
+    "zone",
+    "on_scene",
+    "travel",
+    "handling",
+    "grading",
+    "patience",
+    "reattempt",
+    "reattempt_delay",
+    "followup",
+    "latitude",
+    "longitude",
 )
 
 
@@ -137,9 +151,13 @@ class DemandGenerator:
         spec = self.scenario.incident_types[name]
         n = len(times)
         draw = self.streams.get
-        channel = _choice(draw(f"channel.{name}"), [CHANNELS.index(c) for c in spec.channel_mix], list(spec.channel_mix.values()), n)
+        channel = _choice(
+            draw(f"channel.{name}"), [CHANNELS.index(c) for c in spec.channel_mix], list(spec.channel_mix.values()), n
+        )
         if grades is None:
-            grades = _choice(draw(f"grade.{name}"), [self.grades.index(g) for g in spec.grade_mix], list(spec.grade_mix.values()), n)
+            grades = _choice(
+                draw(f"grade.{name}"), [self.grades.index(g) for g in spec.grade_mix], list(spec.grade_mix.values()), n
+            )
         crew = _choice(draw(f"crew.{name}"), list(spec.officers_needed), list(spec.officers_needed.values()), n)
         on_scene = spec.on_scene_minutes.sample(draw(f"on_scene.{name}"), n)
         zone = (
@@ -235,9 +253,15 @@ class DemandGenerator:
             if yearly <= 0:
                 continue
             channel = CHANNELS.index(channel_name)
-            times = poisson_times(self.streams.get(f"arrivals.non_incident.{channel_name}"), yearly / HOURS_PER_YEAR * weights, int(hours[0]))
+            times = poisson_times(
+                self.streams.get(f"arrivals.non_incident.{channel_name}"),
+                yearly / HOURS_PER_YEAR * weights,
+                int(hours[0]),
+            )
             n = len(times)
-            handling = contact.handling_minutes[channel_name].sample(self.streams.get(f"handling.non_incident.{channel_name}"), n)
+            handling = contact.handling_minutes[channel_name].sample(
+                self.streams.get(f"handling.non_incident.{channel_name}"), n
+            )
             patience = contact.patience_101_minutes.sample(self.streams.get(f"patience.non_incident.{channel_name}"), n)
             blocks.append(_non_incident_block(times, channel, handling, patience))
         return blocks
@@ -247,10 +271,22 @@ def _non_incident_block(times: np.ndarray, channel: int, handling: np.ndarray, p
     n = len(times)
     zeros = np.zeros(n)
     return CallBlock(
-        time=times, kind=np.full(n, NON_INCIDENT), channel=np.full(n, channel), grade=np.full(n, -1),
-        crew=np.zeros(n, dtype=int), zone=np.full(n, -1), on_scene=zeros, travel=zeros, handling=handling, grading=zeros,
-        patience=patience, reattempt=np.ones(n), reattempt_delay=zeros, followup=np.zeros((n, len(TASKS))),
-        latitude=np.full(n, np.nan), longitude=np.full(n, np.nan),
+        time=times,
+        kind=np.full(n, NON_INCIDENT),
+        channel=np.full(n, channel),
+        grade=np.full(n, -1),
+        crew=np.zeros(n, dtype=int),
+        zone=np.full(n, -1),
+        on_scene=zeros,
+        travel=zeros,
+        handling=handling,
+        grading=zeros,
+        patience=patience,
+        reattempt=np.ones(n),
+        reattempt_delay=zeros,
+        followup=np.zeros((n, len(TASKS))),
+        latitude=np.full(n, np.nan),
+        longitude=np.full(n, np.nan),
     )
 
 
@@ -320,12 +356,19 @@ def _read_log_rows(path: Path, scenario: Scenario, origin: datetime | None) -> l
     rows = []
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
-        columns = set(reader.fieldnames or [])
-        missing = {"time", "grade"} - columns
-        if missing:
-            raise DataError(f"{path}: missing column(s) {sorted(missing)}; found {sorted(columns)}")
-        for number, row in enumerate(reader, start=2):
-            rows.append(_parse_log_row(row, number, path, scenario, origin))
+        try:
+            columns = set(reader.fieldnames or [])
+            missing = {"time", "grade"} - columns
+            if missing:
+                found = sorted(columns)
+                raise DataError(f"{path}: missing column(s) {sorted(missing)}; found {found}")
+            for number, row in enumerate(reader, start=2):
+                rows.append(_parse_log_row(row, number, path, scenario, origin))
+        except UnicodeDecodeError:
+            where = f"{path} row {len(rows) + 2}"
+            raise DataError(f"{where}: not UTF-8 text (is it a CSV file?)") from None
+        except csv.Error as error:
+            raise DataError(f"{path} row {len(rows) + 2}: not readable as CSV ({error})") from None
     return rows
 
 
@@ -378,6 +421,6 @@ def _optional_float(text: str | None, where: str, column: str, low: float, high:
         value = float(text)
     except ValueError:
         raise DataError(f"{where}: {column} {text!r} is not a number") from None
-    if not low <= value <= high or math.isnan(value):
-        raise DataError(f"{where}: {column} {value} is outside [{low}, {high}]")
+    if not low <= value <= high or not math.isfinite(value):
+        raise DataError(f"{where}: {column} {value} is not a finite number in [{low}, {high}]")
     return value

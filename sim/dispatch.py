@@ -35,7 +35,15 @@ STATE_COUNT = 7  # AVAILABLE .. OFF
 class Dispatcher:
     """Owns the dispatch queues, the pools of free and desk-bound officers, and officers' jobs."""
 
-    def __init__(self, clock: Clock, scenario: Scenario, stats: Stats, officers: list[Officer], geo: Map | None, records: list | None) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        scenario: Scenario,
+        stats: Stats,
+        officers: list[Officer],
+        geo: Map | None,
+        records: list | None,
+    ) -> None:
         self.clock = clock
         self.stats = stats
         self.map = geo
@@ -117,7 +125,9 @@ class Dispatcher:
         """Take the officer nearest the incident out of ``pools`` (the most recently freed there)."""
         if self.map is None:
             return pools[0].popitem()[1] if pools[0] else None
-        order = self.map.nearest_order[incident.place] if incident.km is None else np.argsort(incident.km, kind="stable")
+        order = (
+            self.map.nearest_order[incident.place] if incident.km is None else np.argsort(incident.km, kind="stable")
+        )
         for place in order:
             pool = pools[place]
             if pool:
@@ -141,7 +151,23 @@ class Dispatcher:
         if incident.counted:
             self.stats.count(incident.kind, incident.grade if graded else -1, outcome)
         if self.records is not None:
-            self.records.append((incident.number, incident.kind, incident.grade, incident.channel, incident.time, incident.queued_at, math.nan, OUTCOMES[outcome]))
+            self._record(incident, math.nan, OUTCOMES[outcome])
+
+    def _record(self, incident: Incident, arrived: float, outcome: str) -> None:
+        """One per-incident record (only when records were asked for)."""
+        assert self.records is not None
+        self.records.append(
+            (
+                incident.number,
+                incident.kind,
+                incident.grade,
+                incident.channel,
+                incident.time,
+                incident.queued_at,
+                arrived,
+                outcome,
+            )
+        )
 
     def _change_waiting(self, grade: int, delta: int) -> None:
         now = self.clock.now
@@ -208,7 +234,7 @@ class Dispatcher:
                 if response <= self.target[incident.grade]:
                     stats.count(incident.kind, incident.grade, WITHIN)
             if self.records is not None:
-                self.records.append((incident.number, incident.kind, incident.grade, incident.channel, incident.time, incident.queued_at, now, "attended"))
+                self._record(incident, now, "attended")
         self.clock.after(incident.on_scene, self._leave_scene, officer, incident)
 
     def _leave_scene(self, officer: Officer, incident: Incident) -> None:
@@ -265,13 +291,17 @@ class Dispatcher:
             return
         del self.desk[officer.place][officer.number]
         self.desk_count -= 1
-        self.backlog_minutes -= work.charge_desk_time(officer, officer.since, self.clock.now - officer.since, self.stats, finished=True)
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, self.clock.now - officer.since, self.stats, finished=True
+        )
         self.officer_free(officer)
 
     def _stop_desk(self, officer: Officer) -> None:
         """End a desk stint early (the officer is already out of the desk pool)."""
         officer.token += 1
-        self.backlog_minutes -= work.charge_desk_time(officer, officer.since, self.clock.now - officer.since, self.stats, finished=False)
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, self.clock.now - officer.since, self.stats, finished=False
+        )
 
     def leave_pools(self, officer: Officer) -> None:
         """Take an available or desk-bound officer out of the pools (break or end of shift)."""

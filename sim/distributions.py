@@ -18,7 +18,7 @@ from sim.errors import DataError
 
 
 class _Dist(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
@@ -99,9 +99,7 @@ class Triangular(_Dist):
     @model_validator(mode="after")
     def _ordered(self) -> Triangular:
         if not self.low <= self.mode <= self.high or self.low == self.high:
-            raise ValueError(
-                f"needs low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}"
-            )
+            raise ValueError(f"needs low <= mode <= high and low < high, got {self.low}, {self.mode}, {self.high}")
         return self
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -190,4 +188,3 @@ class _Holder(BaseModel):
 def parse_distribution(data: object) -> _Dist:
     """Validate a plain mapping as a distribution (for tests and programmatic use)."""
     return _Holder(value=data).value  # type: ignore[arg-type]
-

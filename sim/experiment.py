@@ -24,7 +24,9 @@ from sim.streams import replication_seed
 ProgressCallback = Callable[[int], None]
 
 
-def _one(scenario: Scenario, seed: int, replication: int, key: tuple[int, ...], options: Mapping[str, bool]) -> tuple[int, RunResult]:
+def _one(
+    scenario: Scenario, seed: int, replication: int, key: tuple[int, ...], options: Mapping[str, bool]
+) -> tuple[int, RunResult]:
     return replication, simulate(scenario, replication_seed(seed, replication, key), **options)
 
 
@@ -127,7 +129,11 @@ def contract_document(scenario: Scenario, results: list[RunResult], seed: int) -
     return {
         "summary": nest(summarise(results)),
         "replications": [
-            {"replication": index, "seed": result.seed, "summary": nest({k: _json_number(v) for k, v in result.metrics.items()})}
+            {
+                "replication": index,
+                "seed": result.seed,
+                "summary": nest({k: _json_number(v) for k, v in result.metrics.items()}),
+            }
             for index, result in enumerate(results)
         ],
         "meta": meta,

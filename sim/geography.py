@@ -51,12 +51,14 @@ class Map:
 
     def road_km_from(self, latitude: float, longitude: float) -> np.ndarray:
         """Road distance from a point to every place."""
-        km = great_circle_km(self.latitude, self.longitude, np.full(len(self.latitude), latitude), np.full(len(self.latitude), longitude))
+        km = great_circle_km(
+            self.latitude, self.longitude, np.full(len(self.latitude), latitude), np.full(len(self.latitude), longitude)
+        )
         return km * self.geography.road_factor
 
     def nearest_zone_place(self, latitude: float, longitude: float) -> int:
         """The zone place whose centre is closest to a point (where an officer is after a job there)."""
-        km = self.road_km_from(latitude, longitude)[self.n_stations:]
+        km = self.road_km_from(latitude, longitude)[self.n_stations :]
         return self.n_stations + int(np.argmin(km))
 
     def minutes(self, km: float, blue_light: bool) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 # Incident states.
 IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
 
@@ -10,38 +12,75 @@ class Incident:
     """One call and the incident it reports; plain slots for speed."""
 
     __slots__ = (
-        "number", "kind", "grade", "channel", "time", "counted", "handling", "grading", "patience",
-        "reattempt", "reattempt_delay", "crew", "assigned", "arrived", "place", "latitude",
-        "longitude", "on_scene", "travel", "followup", "state", "give_up_at", "queued_at",
-        "lead_done", "answered_at", "abandoned", "km", "rang_at",
+        "number",
+        "kind",
+        "grade",
+        "channel",
+        "time",
+        "counted",
+        "handling",
+        "grading",
+        "patience",
+        "reattempt",
+        "reattempt_delay",
+        "crew",
+        "assigned",
+        "arrived",
+        "place",
+        "latitude",
+        "longitude",
+        "on_scene",
+        "travel",
+        "followup",
+        "state",
+        "give_up_at",
+        "queued_at",
+        "lead_done",
+        "answered_at",
+        "abandoned",
+        "km",
+        "rang_at",
+        "attempt",
     )
 
-    def __init__(self, number: int, kind: int, grade: int, channel: int, time: float, counted: bool) -> None:
+    def __init__(
+        self,
+        number: int,
+        kind: int,
+        grade: int,
+        channel: int,
+        time: float,
+        counted: bool,
+        handling: float = 0.0,
+        grading: float = 0.0,
+        patience: float = math.inf,
+    ) -> None:
         self.number = number
         self.kind = kind
         self.grade = grade
         self.channel = channel
         self.time = time
         self.counted = counted
-        self.handling = 0.0
-        self.grading = 0.0
-        self.patience = float("inf")
+        self.handling = handling
+        self.grading = grading
+        self.patience = patience
         self.reattempt = 1.0
         self.reattempt_delay = 0.0
         self.crew = 1
         self.assigned = 0
         self.arrived = -1.0
         self.place = -1
-        self.latitude = float("nan")
-        self.longitude = float("nan")
+        self.latitude = math.nan
+        self.longitude = math.nan
         self.on_scene = 0.0
         self.travel = 0.0
         self.followup = None
         self.state = IN_CONTACT
-        self.give_up_at = float("inf")
+        self.give_up_at = math.inf
         self.queued_at = -1.0
         self.lead_done = False
         self.answered_at = -1.0
         self.abandoned = False
+        self.attempt = 0  # call attempts so far; a stale queue entry carries an older number
         self.rang_at = 0.0  # when the current call attempt reached the contact centre
         self.km = None  # road km to every place, for incidents given by coordinates

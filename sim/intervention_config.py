@@ -98,9 +98,7 @@ class Ai101Triage(_Intervention):
             if grade in row:
                 raise ValueError(f"regrade.{grade}: a grade cannot be misgraded as itself")
             if sum(row.values()) > 1.0 + 1e-9:
-                raise ValueError(
-                    f"regrade.{grade}: probabilities sum to {sum(row.values()):g}, expected <= 1"
-                )
+                raise ValueError(f"regrade.{grade}: probabilities sum to {sum(row.values()):g}, expected <= 1")
         return self
 
 
@@ -111,8 +109,7 @@ class RapidVideoResponse(BaseModel):
 
     enabled: bool = Field(
         True,
-        description="Offer rapid video response to eligible DA P3; acts only while "
-        "video_interviews itself is enabled.",
+        description="Offer rapid video response to eligible DA P3; acts only while video_interviews itself is enabled.",
     )
     incident_types: list[str] = Field(
         default_factory=lambda: ["domestic_abuse"],
@@ -129,8 +126,7 @@ class RapidVideoResponse(BaseModel):
     )
     consent_share: Share = Field(
         0.75,
-        description="Share of eligible victims who consent (Kent randomised trial, Rothwell et "
-        "al. 2022: about 75%).",
+        description="Share of eligible victims who consent (Kent randomised trial, Rothwell et al. 2022: about 75%).",
     )
     desk_officers: PositiveInt = Field(
         2,
@@ -171,12 +167,9 @@ class DroneFirstResponse(_Intervention):
     )
     speed_kmh: Positive = Field(
         60.0,
-        description="Cruise speed (assumption; one US city reports first on scene in about "
-        "150 s; sweep 40 to 90).",
+        description="Cruise speed (assumption; one US city reports first on scene in about 150 s; sweep 40 to 90).",
     )
-    launch_minutes: NonNegative = Field(
-        1.0, description="Time from dispatch to airborne (assumption; sweep 0.5 to 3)."
-    )
+    launch_minutes: NonNegative = Field(1.0, description="Time from dispatch to airborne (assumption; sweep 0.5 to 3).")
     travel_minutes_without_geography: Positive = Field(
         5.0,
         description="Flight time when the scenario has no geography (assumption; sweep 2 to 10).",
@@ -194,8 +187,7 @@ class DroneFirstResponse(_Intervention):
     )
     weather_availability: Share = Field(
         0.8,
-        description="Share of requests in flying hours when the weather allows flight "
-        "(assumption; sweep 0.6 to 0.95).",
+        description="Share of requests in flying hours when the weather allows flight (assumption; sweep 0.6 to 0.95).",
     )
     incident_types: list[str] = Field(
         default_factory=lambda: [
@@ -266,8 +258,7 @@ class ExtraDemand(BaseModel):
         """The volume cannot exceed the volume candidates are drawn at."""
         if self.yearly_volume > self.max_yearly_volume:
             raise ValueError(
-                f"yearly_volume ({self.yearly_volume:g}) exceeds max_yearly_volume "
-                f"({self.max_yearly_volume:g})"
+                f"yearly_volume ({self.yearly_volume:g}) exceeds max_yearly_volume ({self.max_yearly_volume:g})"
             )
         return self
 
@@ -295,27 +286,32 @@ class InterventionsConfig(BaseModel):
             unknown = [name for name in given if name not in names[kind]]
             if unknown:
                 raise ValueError(
-                    f"interventions.{where}: {unknown} not a {kind} of the scenario "
-                    f"(expected one of {names[kind]})"
+                    f"interventions.{where}: {unknown} not a {kind} of the scenario (expected one of {names[kind]})"
                 )
 
     def _references(self) -> list[tuple[str, str, list[str]]]:
-        """(field path, kind of name, names given) for every reference to the scenario."""
-        video = self.video_interviews.rapid_response
+        """(field path, kind of name, names given) for each reference an enabled one makes."""
+        refs: list[tuple[str, str, list[str]]] = []
+        video = self.video_interviews
+        if video.enabled and video.rapid_response.enabled:
+            rapid = video.rapid_response
+            refs.append(("video_interviews.rapid_response.incident_types", "incident type", rapid.incident_types))
+            refs.append(("video_interviews.rapid_response.grades", "grade", rapid.grades))
         drone = self.drone_first_response
+        if drone.enabled:
+            refs.append(("drone_first_response.incident_types", "incident type", drone.incident_types))
+            refs.append(("drone_first_response.grades", "grade", drone.grades))
         admin = self.admin_reduction
+        if admin.enabled:
+            refs.append(("admin_reduction.hours_saved", "task", list(admin.hours_saved)))
+            refs.append(("admin_reduction.incident_types", "incident type", admin.incident_types or []))
         regrade = self.ai_101_triage.regrade
-        extra = self.extra_demand.incident_type
-        return [
-            ("video_interviews.rapid_response.incident_types", "incident type", video.incident_types),
-            ("video_interviews.rapid_response.grades", "grade", video.grades),
-            ("drone_first_response.incident_types", "incident type", drone.incident_types),
-            ("drone_first_response.grades", "grade", drone.grades),
-            ("admin_reduction.hours_saved", "task", list(admin.hours_saved)),
-            ("admin_reduction.incident_types", "incident type", admin.incident_types or []),
-            ("ai_101_triage.regrade", "grade", [*regrade, *(g for r in regrade.values() for g in r)]),
-            ("extra_demand.incident_type", "incident type", [extra] if extra else []),
-        ]
+        if self.ai_101_triage.enabled:
+            names = [*regrade, *(g for row in regrade.values() for g in row)]
+            refs.append(("ai_101_triage.regrade", "grade", names))
+        if self.extra_demand.incident_type is not None:
+            refs.append(("extra_demand.incident_type", "incident type", [self.extra_demand.incident_type]))
+        return refs
 
 
 INTERVENTIONS: tuple[str, ...] = (

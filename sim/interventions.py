@@ -34,9 +34,10 @@ larger adoption only adds adopters (monotone coupling). Where each acts:
 The table rewrites act before the calls enter the model; the remote responses (video, drone) are
 decided in front of dispatch (``wrap``), where the model hands a graded incident to dispatch, so
 only incidents whose call got through are served. Incidents attended remotely are counted into the
-statistics here, with their response time, because no officer arrives. ``hours_saved.<intervention>`` is the officer
-time the rewrite removed from incidents generated in the statistics window: the planned, gross
-saving the linear claim converts, before any freed time is used again.
+statistics here, with their response time, because no officer arrives.
+``hours_saved.<intervention>`` is the officer time removed from incidents generated in the
+statistics window: the planned, gross saving the linear claim converts, before any freed time is
+used again.
 """
 
 from __future__ import annotations
@@ -67,7 +68,6 @@ from sim.schema import TASKS, Scenario
 from sim.stats import OUTCOMES, Stats
 from sim.streams import Streams
 
-GENERATED = OUTCOMES.index("generated")
 ATTENDED = OUTCOMES.index("attended")
 WITHIN = OUTCOMES.index("attended_within_target")
 VIDEO = TASKS.index("video_redaction")
@@ -116,9 +116,7 @@ class Interventions:
         self.map = geo
         self.grades = scenario.grade_order()
         self.types = list(scenario.incident_types)
-        self.targets = np.array(
-            [scenario.grades[g].target_minutes or math.inf for g in self.grades], dtype=float
-        )
+        self.targets = np.array([scenario.grades[g].target_minutes or math.inf for g in self.grades], dtype=float)
         self.deploy = np.array([scenario.grades[g].deploy for g in self.grades], dtype=bool)
         self.extra = self.config.extra_demand
         self.extra_generator = (
@@ -195,8 +193,7 @@ class Interventions:
     def _uniforms(self, block: CallBlock, prefix: str) -> dict[str, np.ndarray]:
         n = len(block)
         return {
-            name: self.streams.get(f"{prefix}intervention.{name}").random((n, UNIFORMS[name]))
-            for name in self.active
+            name: self.streams.get(f"{prefix}intervention.{name}").random((n, UNIFORMS[name])) for name in self.active
         }
 
     def _extra(self, week: int) -> _Table:
@@ -240,9 +237,7 @@ class Interventions:
             check_video = footage * cfg.video_check_minutes_per_footage_minute
         new_video = video * (1.0 - cfg.video_saving) + check_video
         text = block.followup[:, TEXT]
-        new_text = np.where(
-            text > 0.0, text * (1.0 - cfg.text_saving) + cfg.text_check_hours_per_file * 60.0, 0.0
-        )
+        new_text = np.where(text > 0.0, text * (1.0 - cfg.text_saving) + cfg.text_check_hours_per_file * 60.0, 0.0)
         block.followup[:, VIDEO] = np.where(adopted, new_video, video)
         block.followup[:, TEXT] = np.where(adopted, new_text, text)
         after = block.followup[:, [VIDEO, TEXT]].sum(axis=1)
@@ -258,9 +253,7 @@ class Interventions:
         for task, hours in cfg.hours_saved.items():
             column = TASKS.index(task)
             before = block.followup[:, column].copy()
-            block.followup[:, column] = np.where(
-                adopted, np.maximum(before - hours * 60.0, 0.0), before
-            )
+            block.followup[:, column] = np.where(adopted, np.maximum(before - hours * 60.0, 0.0), before)
             self._add("hours_saved.admin_reduction", (before - block.followup[:, column])[counted])
 
     def _interviews(self, block: CallBlock, u: np.ndarray, counted: np.ndarray) -> None:
@@ -319,11 +312,8 @@ class Interventions:
         rapid = self.config.video_interviews.rapid_response
         if not rapid.enabled:
             return
-        kinds = [self.types.index(t) for t in rapid.incident_types]
-        grades = [self.grades.index(g) for g in rapid.grades]
         offered = (
-            np.isin(block.kind, kinds)
-            & np.isin(block.grade, grades)
+            self._of_kind(block, rapid.incident_types, rapid.grades)
             & (u[:, 1] < rapid.eligible_share)
             & (u[:, 2] < rapid.consent_share)
         )
@@ -335,11 +325,8 @@ class Interventions:
     def _offer_drones(self, block: CallBlock, u: np.ndarray) -> None:
         """Eligible incidents in flying hours and flyable weather get a drone offer."""
         cfg = self.config.drone_first_response
-        kinds = [self.types.index(t) for t in cfg.incident_types]
-        grades = [self.grades.index(g) for g in cfg.grades]
         eligible = (
-            np.isin(block.kind, kinds)
-            & np.isin(block.grade, grades)
+            self._of_kind(block, cfg.incident_types, cfg.grades)
             & (u[:, 0] < cfg.adoption)
             & (u[:, 1] < cfg.weather_availability)
         )
@@ -347,7 +334,14 @@ class Interventions:
             number = self.numbered + i + 1
             if number not in self.offers:
                 flights = self._drone_flights(int(block.zone[i]))
-                self.offers[number] = _Offer("drone", 0.0, bool(u[i, 2] < cfg.resolved_share), flights)
+                alone = bool(u[i, 2] < cfg.resolved_share)
+                self.offers[number] = _Offer("drone", 0.0, alone, flights)
+
+    def _of_kind(self, block: CallBlock, types: list[str], grades: list[str]) -> np.ndarray:
+        """Which calls are incidents of one of ``types`` graded one of ``grades``."""
+        kinds = [self.types.index(t) for t in types]
+        indices = [self.grades.index(g) for g in grades]
+        return np.isin(block.kind, kinds) & np.isin(block.grade, indices)
 
     def _respond(self, incident: Incident, offer: _Offer) -> bool:
         """Remote first response as the incident reaches dispatch; True if no officer is needed."""
@@ -404,9 +398,8 @@ class Interventions:
             name = "video_interviews" if how == "video" else "drone_first_response"
             self._add(f"hours_saved.{name}", minutes + followup)
         if dispatcher.records is not None:
-            dispatcher.records.append(
-                (incident.number, kind, grade, incident.channel, incident.time, when, when, "attended")
-            )
+            record = (incident.number, kind, grade, incident.channel, incident.time, when, when)
+            dispatcher.records.append((*record, "attended"))
 
     def _drone_flights(self, zone: int) -> list[tuple[float, int]]:
         """(one-way flight minutes, station) for every station in range, nearest first."""
@@ -473,13 +466,7 @@ def _fields(block: CallBlock) -> list[str]:
 def _merge(first: _Table, second: _Table) -> _Table:
     """Two tables as one sorted by time (stable: ties keep the first table's calls first)."""
     names = _fields(first.block)
-    merged = {
-        name: np.concatenate([getattr(first.block, name), getattr(second.block, name)])
-        for name in names
-    }
+    merged = {name: np.concatenate([getattr(first.block, name), getattr(second.block, name)]) for name in names}
     order = np.argsort(merged["time"], kind="stable")
-    uniforms = {
-        key: np.concatenate([first.uniforms[key], second.uniforms[key]])[order]
-        for key in first.uniforms
-    }
+    uniforms = {key: np.concatenate([first.uniforms[key], second.uniforms[key]])[order] for key in first.uniforms}
     return _Table(CallBlock(**{name: merged[name][order] for name in names}), uniforms)

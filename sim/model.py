@@ -50,7 +50,14 @@ class RunResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def simulate(scenario: Scenario, seed: int | np.random.SeedSequence, *, records: bool = False, timeseries: bool = False, allow_overload: bool = False) -> RunResult:
+def simulate(
+    scenario: Scenario,
+    seed: int | np.random.SeedSequence,
+    *,
+    records: bool = False,
+    timeseries: bool = False,
+    allow_overload: bool = False,
+) -> RunResult:
     """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
     sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
     return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
@@ -59,7 +66,15 @@ def simulate(scenario: Scenario, seed: int | np.random.SeedSequence, *, records:
 class Model:
     """The wired model of one replication; use ``simulate`` rather than this class directly."""
 
-    def __init__(self, scenario: Scenario, sequence: np.random.SeedSequence, *, records: bool, timeseries: bool, allow_overload: bool) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        sequence: np.random.SeedSequence,
+        *,
+        records: bool,
+        timeseries: bool,
+        allow_overload: bool,
+    ) -> None:
         self.scenario = scenario
         self.sequence = sequence
         self.allow_overload = allow_overload
@@ -82,7 +97,15 @@ class Model:
             if scenario.contact is not None
             else None
         )
-        self.roster = Roster(self.clock, scenario.workforce, self.officers, self.dispatcher, self.stats, self.streams.get("abstraction"), self.horizon)
+        self.roster = Roster(
+            self.clock,
+            scenario.workforce,
+            self.officers,
+            self.dispatcher,
+            self.stats,
+            self.streams.get("abstraction"),
+            self.horizon,
+        )
         self.series: list[list[float]] | None = [] if timeseries else None
         self.overload: dict[str, Any] | None = None
         self.calls = 0
@@ -135,16 +158,49 @@ class Model:
         warmup = self.warmup
         count = self.stats.count
         for block in self._blocks():
-            columns = [getattr(block, name).tolist() for name in ("time", "kind", "channel", "grade", "crew", "zone", "on_scene", "travel", "handling", "grading", "patience", "reattempt", "reattempt_delay", "latitude", "longitude")]
+            columns = [
+                getattr(block, name).tolist()
+                for name in (
+                    "time",
+                    "kind",
+                    "channel",
+                    "grade",
+                    "crew",
+                    "zone",
+                    "on_scene",
+                    "travel",
+                    "handling",
+                    "grading",
+                    "patience",
+                    "reattempt",
+                    "reattempt_delay",
+                    "latitude",
+                    "longitude",
+                )
+            ]
             followup = block.followup
-            for i, (t, kind, channel, grade, crew, zone, on_scene, travel, handling, grading, patience, reattempt, delay, lat, lon) in enumerate(zip(*columns)):
+            for i, (
+                t,
+                kind,
+                channel,
+                grade,
+                crew,
+                zone,
+                on_scene,
+                travel,
+                handling,
+                grading,
+                patience,
+                reattempt,
+                delay,
+                lat,
+                lon,
+            ) in enumerate(zip(*columns, strict=True)):
                 if t > env.now:
                     yield env.timeout(t - env.now)
                 self.calls += 1
-                call = Incident(self.calls, kind, grade, channel, t, t >= warmup)
-                call.handling = handling
-                call.patience = patience
-                call.grading = grading
+                counted = t >= warmup
+                call = Incident(self.calls, kind, grade, channel, t, counted, handling, grading, patience)
                 if kind >= 0:
                     call.reattempt = reattempt
                     call.reattempt_delay = delay
@@ -175,20 +231,33 @@ class Model:
         if self.overload is None:
             for grade, waiting in enumerate(dispatch.waiting):
                 if waiting > limits.max_waiting_incidents:
-                    self._overloaded(f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})", self.grade_names[grade])
+                    self._overloaded(
+                        f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})",
+                        self.grade_names[grade],
+                    )
                     break
             per_officer = dispatch.backlog_minutes / 60.0 / len(self.officers)
             if self.overload is None and per_officer > limits.max_backlog_hours_per_officer:
-                self._overloaded(f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})", "followup")
+                self._overloaded(
+                    f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
+                    "followup",
+                )
         if self.series is not None:
             contact = self.contact
             calls = contact.phones.waiting if contact is not None else [0, 0]
-            self.series.append([self.clock.now / 60.0, *dispatch.waiting, *calls, *dispatch.in_state, dispatch.backlog_minutes / 60.0])
+            self.series.append(
+                [self.clock.now / 60.0, *dispatch.waiting, *calls, *dispatch.in_state, dispatch.backlog_minutes / 60.0]
+            )
         self.clock.after(self.scenario.output.timeseries_bin_minutes, self._monitor)
 
     def _overloaded(self, reason: str, grade: str) -> None:
         day = self.clock.now / 1440.0
-        self.overload = {"detected_day": round(day, 3), "grade": grade, "reason": reason, "stopped": not self.allow_overload}
+        self.overload = {
+            "detected_day": round(day, 3),
+            "grade": grade,
+            "reason": reason,
+            "stopped": not self.allow_overload,
+        }
         if not self.allow_overload and not self.stop.triggered:
             self.stop.succeed()
 
@@ -200,7 +269,9 @@ class Model:
             if officer.state <= ABSTRACTION:
                 stats.add_activity(officer.state, officer.since, end)
             elif officer.state == DESK:
-                self.dispatcher.backlog_minutes -= charge_desk_time(officer, officer.since, end - officer.since, stats, finished=False)
+                self.dispatcher.backlog_minutes -= charge_desk_time(
+                    officer, officer.since, end - officer.since, stats, finished=False
+                )
             if officer.state != OFF and officer.ending:
                 stats.overtime_minutes += stats.overlap(officer.shift_end, end)
         self.dispatcher.settle_queue_area()
@@ -217,5 +288,12 @@ class Model:
     def _series_frame(self) -> pd.DataFrame | None:
         if self.series is None:
             return None
-        columns = ["hour", *(f"waiting_{g}" for g in self.grade_names), "calls_waiting_999", "calls_waiting_101", *(f"officers_{s}" for s in STATE_NAMES), "backlog_hours"]
+        columns = [
+            "hour",
+            *(f"waiting_{g}" for g in self.grade_names),
+            "calls_waiting_999",
+            "calls_waiting_101",
+            *(f"officers_{s}" for s in STATE_NAMES),
+            "backlog_hours",
+        ]
         return pd.DataFrame(self.series, columns=columns)

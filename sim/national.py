@@ -32,16 +32,18 @@ SETTINGS: tuple[str, ...] = ("urban", "mixed", "rural")
 COUNT_PATTERNS: tuple[str, ...] = (
     "incidents.*",
     "officer_hours.*",
-    "calls.*",
-    "contact.calls_*",
-    "contact.*_calls",
-    "contact.*_count",
-    "*_count",
-    "*.count",
+    "officer_hours_total",
+    "rostered_hours",
     "overtime_hours",
     "followup_backlog_hours",
-    "followup_hours.*",
-    "backlog_hours*",
+    "hours_saved.*",
+    "remote.*",
+    "queue_length.*",
+    "contact.offered_*",
+    "contact.online_handled",
+    "overloaded",
+    "*_count",
+    "*.count",
 )
 HOURS_PATTERN = "officer_hours.*"
 
@@ -57,15 +59,24 @@ class Scaling(BaseModel):
     )
 
 
+class Published(BaseModel):
+    """A published England and Wales figure printed beside the simulated national total."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    value: float
+    per: Literal["year", "total"] = Field(
+        default="year", description="year: compare with the simulated total scaled to a year"
+    )
+    source: str = Field(min_length=1)
+
+
 class NationalSpec(BaseModel):
     """The ``national:`` section: baseline, forces table, scaling rule and run settings."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     baseline: str = Field(description="scenario every force is built from (relative to this file)")
     forces: str = Field(description="CSV with force, officer_fte, fte_status, fte_source, setting")
-    baseline_officer_fte: PositiveFloat = Field(
-        description="officer FTE the baseline force stands for"
-    )
+    baseline_officer_fte: PositiveFloat = Field(description="officer FTE the baseline force stands for")
     scaling: Scaling
     overrides: dict[str, Any] = Field(
         default_factory=dict, description="dotted path -> value applied to every force first"
@@ -74,6 +85,9 @@ class NationalSpec(BaseModel):
     seed: int = Field(default=20240331, ge=0)
     workers: int = Field(default=0, ge=0, description="processes; 0 = one per CPU")
     only: list[str] = Field(default_factory=list, description="run just these forces (by name)")
+    published: dict[str, Published] = Field(
+        default_factory=dict, description="metric -> published E&W figure to compare with"
+    )
 
 
 @dataclass(frozen=True)
@@ -123,20 +137,14 @@ def load_forces(path: str | Path) -> tuple[Force, ...]:
             try:
                 fte = float(row["officer_fte"])
             except ValueError:
-                raise DataError(
-                    f"{path}:{line}: officer_fte {row['officer_fte']!r} is not a number"
-                ) from None
+                raise DataError(f"{path}:{line}: officer_fte {row['officer_fte']!r} is not a number") from None
             if not fte > 0 or not math.isfinite(fte):
                 raise DataError(f"{path}:{line}: officer_fte must be positive, got {fte}")
             if row["setting"] not in SETTINGS:
-                raise DataError(
-                    f"{path}:{line}: setting {row['setting']!r} is not one of {SETTINGS}"
-                )
+                raise DataError(f"{path}:{line}: setting {row['setting']!r} is not one of {SETTINGS}")
             if not row["fte_source"].strip():
                 raise DataError(f"{path}:{line}: fte_source is empty for {row['force']}")
-            forces.append(
-                Force(row["force"], fte, row["fte_status"], row["fte_source"], row["setting"])
-            )
+            forces.append(Force(row["force"], fte, row["fte_status"], row["fte_source"], row["setting"]))
     names = [f.name for f in forces]
     if len(set(names)) != len(names):
         raise DataError(f"{path}: force names must be unique")
@@ -272,6 +280,16 @@ def _keep_rota_staffed(raw: dict[str, Any]) -> None:
         workforce["response_officers"] = teams * stations
 
 
+def with_horizon(config: NationalConfig, days: float, warmup_days: float | None = None) -> NationalConfig:
+    """The same national config over a shorter (or longer) horizon, for quick runs and tests."""
+    raw = dict(config.baseline_raw, horizon_days=days)
+    if warmup_days is not None:
+        raw["warmup_days"] = warmup_days
+    elif float(raw.get("warmup_days", 0)) >= days:
+        raw["warmup_days"] = days / 4
+    return NationalConfig(config.path, config.spec, raw, config.forces)
+
+
 def force_scenarios(config: NationalConfig) -> list[tuple[Force, dict[str, Any]]]:
     """Every force's raw scenario, each validated now so a bad one fails before any run."""
     built = []
@@ -378,9 +396,7 @@ def is_count(metric: str) -> bool:
 
 def officer_hours(metrics: Mapping[str, float]) -> float:
     """A force's total officer hours (the weight of its shares in the national figure)."""
-    return sum(
-        v for k, v in metrics.items() if fnmatch.fnmatchcase(k, HOURS_PATTERN) and math.isfinite(v)
-    )
+    return sum(v for k, v in metrics.items() if fnmatch.fnmatchcase(k, HOURS_PATTERN) and math.isfinite(v))
 
 
 def aggregate(force_metrics: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
@@ -401,3 +417,172 @@ def aggregate(force_metrics: Mapping[str, Mapping[str, float]]) -> dict[str, flo
         total = sum(w for w, _ in usable)
         national[key] = sum(w * v for w, v in usable) / total if total else float("nan")
     return national
+
+
+def yearly(metric: str, value: float, window_days: float) -> float:
+    """A count over the statistics window scaled to a year; shares and means unchanged."""
+    return value * 365.25 / window_days if is_count(metric) and window_days > 0 else value
+
+
+def national_table(config: NationalConfig, result: NationalResult) -> list[dict[str, Any]]:
+    """Rows of E&W figures (per year for counts) with 95% CI and any published figure beside."""
+    from sim.experiment import mean_ci
+
+    window = result.national[0].get("window_days", 0.0) if result.national else 0.0
+    keys = list(config.spec.published)
+    keys += [
+        k
+        for k in (
+            "officer_hours_total",
+            "officer_hours.available",
+            "officer_hours.travel",
+            "officer_hours.on_scene",
+            "overtime_hours",
+            "hours_saved.admin_reduction",
+            "within_target.P1",
+            "within_target.P2",
+            "contact.answered_999_within_10s",
+            "contact.abandoned_101",
+        )
+        if k not in keys and any(k in rep for rep in result.national)
+    ]
+    rows = []
+    for key in keys:
+        values = [yearly(key, rep.get(key, math.nan), window) for rep in result.national]
+        mean, low, high = mean_ci(values)
+        published = config.spec.published.get(key)
+        rows.append(
+            {
+                "metric": key,
+                "simulated": mean,
+                "low": low,
+                "high": high,
+                "published": None if published is None else published.value,
+                "ratio": None if published is None else mean / published.value,
+                "source": "" if published is None else published.source,
+            }
+        )
+    return rows
+
+
+def render_national(config: NationalConfig, result: NationalResult, width: int = 200) -> str:
+    """The national summary as plain text: forces run, run time, E&W figures against published."""
+    import io
+
+    from rich.console import Console
+    from rich.table import Table
+
+    def fmt(value: float | None) -> str:
+        if value is None or value != value:
+            return "n/a"
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+    fte = sum(f.officer_fte for f in result.forces)
+    table = Table(
+        title=f"England and Wales, {len(result.forces)} forces, {fte:,.0f} officer FTE: "
+        f"per year, mean and 95% CI over {len(result.national)} replications"
+    )
+    for column in ("metric", "simulated", "95% CI", "published", "sim / pub"):
+        table.add_column(column)
+    table.add_column("source", overflow="fold", max_width=70)
+    for row in national_table(config, result):
+        ratio = row["ratio"]
+        table.add_row(
+            row["metric"],
+            fmt(row["simulated"]),
+            f"{fmt(row['low'])} to {fmt(row['high'])}",
+            fmt(row["published"]),
+            "" if ratio is None else f"{ratio:.2f}",
+            row["source"],
+        )
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    console.print(table)
+    overloaded = sorted(name for rep in result.replications for name, m in rep.items() if m.get("overloaded"))
+    if overloaded:
+        console.print(f"OVERLOADED forces (stopped early): {', '.join(sorted(set(overloaded)))}")
+    console.print(f"run time {result.seconds:.0f} s")
+    return buffer.getvalue()
+
+
+def national_document(config: NationalConfig, result: NationalResult) -> dict[str, Any]:
+    """Everything a national run produced, for ``--json`` and ``--out``: meta, E&W, forces."""
+    from sim import __version__
+    from sim.config import config_hash
+
+    hashes = {
+        force.name: config_hash(scenario_from_dict(force_raw(config, force), source=force.name))
+        for force in result.forces
+    }
+    return {
+        "meta": {
+            "config": str(config.path),
+            "seed": config.spec.seed,
+            "replications": config.spec.replications,
+            "version": __version__,
+            "horizon_days": config.baseline_raw.get("horizon_days"),
+            "warmup_days": config.baseline_raw.get("warmup_days"),
+            "force_config_hashes": hashes,
+            "seconds": result.seconds,
+        },
+        "national": national_table(config, result),
+        "national_replications": result.national,
+        "forces": {
+            force.name: {
+                "officer_fte": force.officer_fte,
+                "fte_status": force.fte_status,
+                "replications": [rep[force.name] for rep in result.replications],
+            }
+            for force in result.forces
+        },
+    }
+
+
+def run_national_command(args: Any) -> int:
+    """``policesim run NATIONAL.yaml``: options are ``--set national.KEY=VALUE``, ``--days``,
+    ``--workers``, ``--json`` and ``--out``; replications and seed come from the config."""
+    import json
+    import sys
+
+    from sim.config import parse_override
+    from sim.output import check_writable, json_writer, write_directory
+    from sim.progress import progress_bar
+
+    section: dict[str, Any] = {}
+    for text in args.overrides:
+        key, value = parse_override(text)
+        if not key.startswith(f"{NATIONAL_KEY}."):
+            raise ConfigError(f"--set {text}: a national config takes only national.* settings")
+        section[key.removeprefix(f"{NATIONAL_KEY}.")] = value
+    config = load_national(args.config, section)
+    if args.days is not None:
+        config = with_horizon(config, args.days, args.warmup_days)
+    if args.out is not None:
+        check_writable(args.out, args.force)
+    jobs = len(config.forces) * config.spec.replications
+    with progress_bar(f"{len(config.forces)} forces", jobs) as update:
+        result = run_national(config, args.workers, progress=lambda done, total: update(done))
+    document = finite_json(national_document(config, result))
+    if args.out is not None:
+        write_directory(args.out, {"national.json": json_writer(document)}, args.force)
+    if args.json:
+        print(json.dumps(document, indent=2, allow_nan=False))
+    else:
+        print(render_national(config, result), end="")
+        if args.out is not None:
+            print(f"results written to {args.out}")
+    if any(m.get("overloaded") for rep in result.replications for m in rep.values()):
+        print("policesim: warning: some forces overloaded (see table)", file=sys.stderr)
+        return 3
+    return 0
+
+
+def finite_json(node: Any) -> Any:
+    """The document with every non-finite number replaced by None (JSON has no NaN)."""
+    if isinstance(node, dict):
+        return {k: finite_json(v) for k, v in node.items()}
+    if isinstance(node, (list, tuple)):
+        return [finite_json(v) for v in node]
+    if isinstance(node, float) and not math.isfinite(node):
+        return None
+    return node

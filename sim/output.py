@@ -25,7 +25,9 @@ def check_writable(path: Path, force: bool) -> None:
     if path.exists() and not path.is_dir():
         raise OutputExistsError(f"--out {path}: exists and is not a directory")
     if path.is_dir() and any(path.iterdir()) and not force:
-        raise OutputExistsError(f"--out {path}: already holds results; choose another directory or pass --force to replace them")
+        raise OutputExistsError(
+            f"--out {path}: already holds results; choose another directory or pass --force to replace them"
+        )
 
 
 def write_directory(path: Path, writers: Mapping[str, Writer], force: bool) -> Path:

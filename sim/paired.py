@@ -50,9 +50,7 @@ class PairedDifference:
         }
 
 
-def paired_difference(
-    base: Sequence[float], other: Sequence[float], confidence: float = 0.95
-) -> PairedDifference:
+def paired_difference(base: Sequence[float], other: Sequence[float], confidence: float = 0.95) -> PairedDifference:
     """Paired mean difference ``other - base`` with a t interval and both variance estimates."""
     a = np.asarray(base, dtype=float)
     b = np.asarray(other, dtype=float)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 from scipy import stats
@@ -54,13 +55,19 @@ class PrecisionResult:
         return max(self.needed.values(), default=0)  # type: ignore[type-var]
 
 
+@lru_cache(maxsize=4096)
+def _t_quantile(confidence: float, df: int) -> float:
+    """Two-sided Student-t quantile (cached: the search asks for the same ones repeatedly)."""
+    return float(stats.t.ppf(0.5 + confidence / 2.0, df))
+
+
 def half_width(values: Sequence[float], confidence: float = 0.95) -> float:
     """Student-t confidence-interval half-width of the mean; infinite for fewer than 2 values."""
     n = len(values)
     if n < 2:
         return math.inf
     sd = float(np.std(values, ddof=1))
-    return float(stats.t.ppf(0.5 + confidence / 2.0, n - 1)) * sd / math.sqrt(n)
+    return _t_quantile(confidence, n - 1) * sd / math.sqrt(n)
 
 
 def meets(values: Sequence[float], precision: float, confidence: float = 0.95) -> bool:
@@ -134,9 +141,7 @@ def replications_needed(
             on_progress(done)
         for name in outputs:
             if needed[name] is None:
-                needed[name] = first_meeting(
-                    values[name], precision, confidence, minimum, look_ahead
-                )
+                needed[name] = first_meeting(values[name], precision, confidence, minimum, look_ahead)
         if all(n is not None for n in needed.values()):
             break
     return PrecisionResult(precision, confidence, cap, needed, rows, values)

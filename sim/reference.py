@@ -59,9 +59,11 @@ def _constraint(meta: object) -> str | None:
     if isinstance(meta, at.MaxLen):
         return f"at most {meta.max_length} items"
     if isinstance(meta, at.Interval):
-        parts = [_constraint(cls(getattr(meta, name))) for name, cls in
-                 (("ge", at.Ge), ("gt", at.Gt), ("le", at.Le), ("lt", at.Lt))
-                 if getattr(meta, name) is not None]
+        parts = [
+            _constraint(cls(getattr(meta, name)))
+            for name, cls in (("ge", at.Ge), ("gt", at.Gt), ("le", at.Le), ("lt", at.Lt))
+            if getattr(meta, name) is not None
+        ]
         return ", ".join(p for p in parts if p)
     return None
 
@@ -105,9 +107,14 @@ def _type_text(annotation: object, path: str, seen: _Collector) -> str:
     if isinstance(annotation, type) and issubclass(annotation, Enum):
         return " or ".join(f"`{m.value}`" for m in annotation)
     if isinstance(annotation, type):
-        return {"str": "text", "int": "integer", "float": "number", "bool": "true/false",
-                "Path": "file path", "PosixPath": "file path"}.get(annotation.__name__,
-                                                                  annotation.__name__)
+        return {
+            "str": "text",
+            "int": "integer",
+            "float": "number",
+            "bool": "true/false",
+            "Path": "file path",
+            "PosixPath": "file path",
+        }.get(annotation.__name__, annotation.__name__)
     return str(annotation).replace("typing.", "")
 
 
@@ -122,9 +129,7 @@ def _tagged_union(args: Sequence[object], path: str, seen: _Collector) -> str | 
         if all(len(t) == 1 for t in tags):
             for model in models:
                 seen.add(model, path)
-            links = ", ".join(
-                f"[`{t[0]}`](#{_anchor(m)})" for t, m in zip(tags, models, strict=True)
-            )
+            links = ", ".join(f"[`{t[0]}`](#{_anchor(m)})" for t, m in zip(tags, models, strict=True))
             return f"`{name}` one of {links}"
     return None
 
@@ -229,7 +234,8 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[list[str]]:
             elif action.nargs in ("*", "+"):
                 name += " ..."
         default = action.default
-        shown = "" if default in (None, False, argparse.SUPPRESS) or action.nargs == 0 else default
+        empty = default is None or default is False or default == [] or default == argparse.SUPPRESS
+        shown = "" if empty or action.nargs == 0 else default
         help_text = (action.help or "").replace("%(default)s", str(default))
         if action.choices and not isinstance(action.choices, dict):
             help_text += f" (one of: {', '.join(map(str, action.choices))})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,7 +92,8 @@ section{background:#fff;border:1px solid #dde2ea;border-radius:6px;padding:6px 2
 margin:18px 0}
 h2{color:#1f3a5f;font-size:20px;border-bottom:1px solid #e3e7ee;padding-bottom:4px}
 table{border-collapse:collapse;margin:10px 0;font-size:13px;width:100%}
-th,td{border:1px solid #d6dbe4;padding:4px 8px;text-align:left;vertical-align:top}
+th,td{border:1px solid #d6dbe4;padding:4px 8px;text-align:left;vertical-align:top;
+overflow-wrap:anywhere}
 th{background:#eef1f6} td.num{text-align:right;font-variant-numeric:tabular-nums}
 caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 figure{margin:14px 0} figure img{max-width:100%;border:1px solid #e3e7ee}
@@ -101,14 +103,12 @@ figcaption{font-size:13px;color:#4a5568}
 """
 
 
+NUMERIC = re.compile(r"^[-+]?[\d,]*\.?\d+%?( \([^)]*\))?$")
+
+
 def _is_number(text: str) -> bool:
-    """Whether a cell looks numeric (right-aligned in HTML)."""
-    cleaned = text.replace(",", "").replace("%", "").replace("±", "").strip()
-    try:
-        float(cleaned.split(" ")[0])
-    except ValueError:
-        return False
-    return True
+    """Whether a cell is a number, optionally followed by its interval (right-aligned in HTML)."""
+    return bool(NUMERIC.match(text.strip()))
 
 
 def _html_block(block: Block) -> str:
@@ -120,8 +120,7 @@ def _html_block(block: Block) -> str:
         body = "".join(
             "<tr>"
             + "".join(
-                f'<td class="num">{html.escape(c)}</td>' if _is_number(c) else
-                f"<td>{html.escape(c)}</td>" for c in row
+                f'<td class="num">{html.escape(c)}</td>' if _is_number(c) else f"<td>{html.escape(c)}</td>" for c in row
             )
             + "</tr>"
             for row in block.rows
@@ -131,10 +130,7 @@ def _html_block(block: Block) -> str:
     if isinstance(block, Figure):
         data = base64.b64encode(Path(block.path).read_bytes()).decode("ascii")
         alt = html.escape(block.caption)
-        return (
-            f'<figure><img alt="{alt}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{alt}</figcaption></figure>"
-        )
+        return f'<figure><img alt="{alt}" src="data:image/png;base64,{data}"><figcaption>{alt}</figcaption></figure>'
     rows = "".join(
         f'<tr class="{"done" if i.done else "todo"}"><td>{html.escape(i.number)}</td>'
         f"<td>{html.escape(i.item)}</td><td>{html.escape(i.answer)}</td>"
@@ -157,7 +153,7 @@ def to_html(report: Report) -> str:
         for s in report.sections
     )
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(report.title)}</title><style>{STYLE}</style></head><body>"
         f"<header><h1>{html.escape(report.title)}</h1><p>{html.escape(report.subtitle)}</p>"
         f"</header><nav>{nav}</nav><main>{sections}</main></body></html>\n"
@@ -169,7 +165,7 @@ def _md_cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
-def _md_block(block: Block, relative_to: Path) -> list[str]:
+def _md_block(block: Block, figures: str) -> list[str]:
     """One block as Markdown lines."""
     if isinstance(block, Paragraph):
         return [block.text, ""]
@@ -180,25 +176,21 @@ def _md_block(block: Block, relative_to: Path) -> list[str]:
         lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in block.rows]
         return lines + [""]
     if isinstance(block, Figure):
-        try:
-            target = Path(block.path).resolve().relative_to(relative_to.resolve())
-        except ValueError:
-            target = Path(block.path)
-        return [f"![{block.caption}]({target.as_posix()})", "", f"*{block.caption}*", ""]
+        target = f"{figures}/{Path(block.path).name}"
+        return [f"![{block.caption}]({target})", "", f"*{block.caption}*", ""]
     lines = ["| item | asks for | what policesim knows | status |", "|---|---|---|---|"]
     lines += [
-        f"| {i.number} | {_md_cell(i.item)} | {_md_cell(i.answer)} | "
-        f"{'filled' if i.done else '**TO COMPLETE**'} |"
+        f"| {i.number} | {_md_cell(i.item)} | {_md_cell(i.answer)} | {'filled' if i.done else '**TO COMPLETE**'} |"
         for i in block.items
     ]
     return lines + [""]
 
 
-def to_markdown(report: Report, relative_to: Path) -> str:
-    """The report as Markdown; figure links are relative to ``relative_to`` (the .md's folder)."""
+def to_markdown(report: Report, figures: str) -> str:
+    """The report as Markdown; figures are linked as ``figures/<file name>``."""
     lines = [f"# {report.title}", "", report.subtitle, ""]
     for section in report.sections:
         lines += [f"## {section.title}", ""]
         for block in section.blocks:
-            lines += _md_block(block, relative_to)
+            lines += _md_block(block, figures)
     return "\n".join(lines).rstrip() + "\n"

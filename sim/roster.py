@@ -16,11 +16,22 @@ from sim.schema import Workforce
 from sim.stats import Stats
 from sim.workforce import ABSTRACTION, BUSY_STATES, MEAL_BREAK, OFF, Officer, ShiftInstance, shift_instances
 
+BREAK_GROUPS = 4  # a team's meal breaks start in four waves across the break window
+
 
 class Roster:
     """Drives every team's shifts over the horizon."""
 
-    def __init__(self, clock: Clock, workforce: Workforce, officers: list[Officer], dispatcher: Dispatcher, stats: Stats, rng: np.random.Generator, horizon_minutes: float) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        workforce: Workforce,
+        officers: list[Officer],
+        dispatcher: Dispatcher,
+        stats: Stats,
+        rng: np.random.Generator,
+        horizon_minutes: float,
+    ) -> None:
         self.clock = clock
         self.dispatcher = dispatcher
         self.stats = stats
@@ -28,6 +39,7 @@ class Roster:
         self.abstraction_share = workforce.abstraction.total()
         self.break_minutes = workforce.meal_break_minutes
         self.break_after = workforce.meal_break_after_hours * 60.0
+        self.break_window = workforce.meal_break_window_hours * 60.0
         self.teams: list[list[Officer]] = [[] for _ in range(workforce.teams)]
         for officer in officers:
             self.teams[officer.team].append(officer)
@@ -46,13 +58,16 @@ class Roster:
         team = self.teams[shift.team]
         rostered = self.stats.overlap(shift.start, shift.end)
         draws = self.rng.random(len(team)).tolist()
-        for officer, draw in zip(team, draws):
+        for officer, draw in zip(team, draws, strict=True):
             self.stats.rostered_minutes += rostered
             self._start_officer(officer, shift.end, draw < self.abstraction_share)
         now = self.clock.now
         self.clock.after(shift.end - now, self._end, shift)
-        if self.break_minutes > 0.0 and shift.start + self.break_after < shift.end and shift.start + self.break_after > now:
-            self.clock.after(shift.start + self.break_after - now, self._break, shift)
+        if self.break_minutes > 0.0:
+            for group in range(BREAK_GROUPS):
+                at = shift.start + self.break_after + self.break_window * group / BREAK_GROUPS
+                if now < at < shift.end:
+                    self.clock.after(at - now, self._break, shift, group)
 
     def _start_officer(self, officer: Officer, end: float, abstracted: bool) -> None:
         dispatcher = self.dispatcher
@@ -79,8 +94,9 @@ class Roster:
             self.dispatcher.leave_pools(officer)
             self.dispatcher.go_off(officer)
 
-    def _break(self, shift: ShiftInstance) -> None:
-        for officer in self.teams[shift.team]:
+    def _break(self, shift: ShiftInstance, group: int) -> None:
+        """Officers of one break group start their meal break (or take it after the job in hand)."""
+        for officer in self.teams[shift.team][group::BREAK_GROUPS]:
             if officer.shift_end != shift.end or officer.state in (OFF, ABSTRACTION, MEAL_BREAK):
                 continue
             if officer.state in BUSY_STATES:

@@ -24,6 +24,14 @@ from sim.distributions import Distribution
 from sim.intervention_config import InterventionsConfig
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+# Bounds far past any real force (England and Wales has about 148,000 officers and 10 million
+# 999 calls a year): a larger value is a typo, and would exhaust memory or never finish.
+MAX_HORIZON_DAYS = 36525.0  # a century
+MAX_YEARLY_CALLS = 1e8
+MAX_PEOPLE = 200_000
+MAX_MULTIPLIER = 1e6
+Multiplier = Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
+MonthFactor = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
 CHANNELS: tuple[str, ...] = ("emergency_999", "non_emergency_101", "online")
 TASKS: tuple[str, ...] = (
     "crime_recording",
@@ -38,9 +46,9 @@ MIX_TOLERANCE = 1e-6
 
 
 class Strict(BaseModel):
-    """Base of every config section: unknown keys are errors, values are immutable."""
+    """Base of every config section: unknown keys, infinity and NaN are errors; values immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
@@ -65,9 +73,7 @@ class Grade(Strict):
     appointment_hours: NonNegativeFloat = Field(
         default=0.0, description="dispatchable only this long after the call (scheduled grades)"
     )
-    interrupts_followup: bool = Field(
-        default=False, description="may take an officer away from desk (follow-up) work"
-    )
+    interrupts_followup: bool = Field(default=False, description="may take an officer away from desk (follow-up) work")
 
     @model_validator(mode="after")
     def _target_when_deployed(self) -> Grade:
@@ -79,9 +85,9 @@ class Grade(Strict):
 class Profile(Strict):
     """Relative demand by hour of week: 168 multipliers, or 24 by hour times 7 by day (Monday first)."""
 
-    hour_of_week: tuple[NonNegativeFloat, ...] | None = None
-    by_hour: tuple[NonNegativeFloat, ...] | None = None
-    by_weekday: tuple[NonNegativeFloat, ...] | None = None
+    hour_of_week: tuple[Multiplier, ...] | None = None
+    by_hour: tuple[Multiplier, ...] | None = None
+    by_weekday: tuple[Multiplier, ...] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Profile:
@@ -110,7 +116,7 @@ class Profile(Strict):
 class IncidentType(Strict):
     """One kind of incident: how often, when, how it arrives, how urgent, and the work it makes."""
 
-    yearly_volume: PositiveFloat = Field(description="incidents per year (365.25 days)")
+    yearly_volume: PositiveFloat = Field(le=MAX_YEARLY_CALLS, description="incidents per year (365.25 days)")
     profile: str = Field(default="flat", description="name of a profile in `profiles`")
     channel_mix: dict[str, Share] = Field(description="share by channel; sums to 1")
     grade_mix: dict[str, Share] = Field(description="share by grade; sums to 1")
@@ -162,7 +168,7 @@ class Replay(Strict):
 class HandlerStaffing(Strict):
     """A rostered pool of staff: how many are on duty in each hour of the day."""
 
-    staff_by_hour: tuple[Annotated[int, Field(ge=0)], ...] = Field(description="24 values, 00:00 first")
+    staff_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_PEOPLE)], ...] = Field(description="24 values, 00:00 first")
 
     @field_validator("staff_by_hour")
     @classmethod
@@ -185,7 +191,10 @@ class ContactCentre(Strict):
     patience_101_minutes: Distribution = Field(description="how long a 101 caller waits before hanging up")
     reattempt_share: Share = Field(description="share of abandoned 101 callers with an incident who call again")
     reattempt_delay_minutes: Distribution
-    non_incident_calls_per_year: dict[Literal["emergency_999", "non_emergency_101"], NonNegativeFloat] = Field(
+    non_incident_calls_per_year: dict[
+        Literal["emergency_999", "non_emergency_101"],
+        Annotated[float, Field(ge=0, le=MAX_YEARLY_CALLS)],
+    ] = Field(
         description="calls that need no incident (advice, wrong number, other agency); same hourly profile as demand"
     )
     non_incident_profile: str = Field(default="flat", description="profile of non-incident calls")
@@ -238,7 +247,7 @@ class Abstraction(Strict):
 class Workforce(Strict):
     """Response officers in teams on a rota of shifts, at stations."""
 
-    response_officers: PositiveInt
+    response_officers: PositiveInt = Field(le=MAX_PEOPLE)
     teams: PositiveInt
     shifts: dict[str, Shift]
     pattern: tuple[str, ...] = Field(description="the rota cycle, one entry a day: a shift name or 'off'")
@@ -246,6 +255,9 @@ class Workforce(Strict):
     abstraction: Abstraction
     meal_break_minutes: NonNegativeFloat = 0.0
     meal_break_after_hours: NonNegativeFloat = 4.0
+    meal_break_window_hours: NonNegativeFloat = Field(
+        default=2.0, description="breaks start in turn across this window after meal_break_after_hours, not all at once"
+    )
 
     @model_validator(mode="after")
     def _rota(self) -> Workforce:
@@ -254,6 +266,17 @@ class Workforce(Strict):
             raise ValueError(f"pattern names shifts {sorted(unknown)} not in shifts {sorted(self.shifts)}")
         if all(day == "off" for day in self.pattern):
             raise ValueError("the roster has nobody on shift: pattern is all 'off'")
+        following = self.pattern[1:] + self.pattern[:1]
+        for day, (today, tomorrow) in enumerate(zip(self.pattern, following, strict=True)):
+            if "off" in (today, tomorrow):
+                continue
+            ends = self.shifts[today].start_hour + self.shifts[today].length_hours
+            # A team cannot work two shifts at once.
+            if ends > 24.0 + self.shifts[tomorrow].start_hour:
+                raise ValueError(
+                    f"pattern: {today!r} (day {day + 1}) ends at hour {ends:g}, after the next "
+                    f"day's {tomorrow!r} starts at hour {24 + self.shifts[tomorrow].start_hour:g}"
+                )
         if self.response_officers < self.teams * len(self.stations):
             raise ValueError(
                 f"{self.response_officers} officers cannot staff {self.teams} teams at "
@@ -331,9 +354,9 @@ class Scenario(Strict):
 
     name: str
     description: str = ""
-    horizon_days: PositiveFloat
+    horizon_days: PositiveFloat = Field(le=MAX_HORIZON_DAYS)
     warmup_days: NonNegativeFloat
-    seasonality_by_month: tuple[PositiveFloat, ...] | None = Field(
+    seasonality_by_month: tuple[MonthFactor, ...] | None = Field(
         default=None, description="12 multipliers of demand, January first; none: flat"
     )
     grades: dict[str, Grade]
@@ -378,13 +401,16 @@ class Scenario(Strict):
             deployed = [g for g, grade in self.grades.items() if grade.deploy]
             missing = [g for g in deployed if g not in self.dispatch.travel_minutes]
             if missing:
-                raise ValueError(f"dispatch.travel_minutes: without geography every deployed grade needs a travel time; missing {missing}")
+                raise ValueError(
+                    f"dispatch.travel_minutes: without geography every deployed grade needs a travel time; missing {missing}"
+                )
         else:
             for grade in self.geography.blue_light_grades:
                 if grade not in self.grades:
                     raise ValueError(f"geography.blue_light_grades: {grade!r} is not a grade")
         if self.replay is not None and self.replay.default_type not in self.incident_types:
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
+        self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
         return self
 
     def grade_order(self) -> list[str]:

@@ -14,7 +14,15 @@ from sim.schema import TASKS
 
 ACTIVITIES: tuple[str, ...] = ("available", "travel", "on_scene", "meal_break", "abstraction", *TASKS)
 ACTIVITY_INDEX = {name: index for index, name in enumerate(ACTIVITIES)}
-OUTCOMES: tuple[str, ...] = ("generated", "attended", "attended_within_target", "not_attended", "resolved_without_deployment", "waited", "lost_to_abandonment")
+OUTCOMES: tuple[str, ...] = (
+    "generated",
+    "attended",
+    "attended_within_target",
+    "not_attended",
+    "resolved_without_deployment",
+    "waited",
+    "lost_to_abandonment",
+)
 
 
 class LogHistogram:
@@ -61,28 +69,43 @@ class Stats:
         self.end = end
         self.type_names = type_names
         self.grade_names = grade_names
-        self.outcomes = np.zeros((len(type_names), len(OUTCOMES)), dtype=np.int64)
-        self.grade_outcomes = np.zeros((len(grade_names), len(OUTCOMES)), dtype=np.int64)
+        # Plain lists on the hot path: a Python float or int updates faster than a numpy element.
+        self.outcomes = [[0] * len(OUTCOMES) for _ in type_names]
+        self.grade_outcomes = [[0] * len(OUTCOMES) for _ in grade_names]
         self.response = [LogHistogram() for _ in type_names]
         self.grade_response = [LogHistogram() for _ in grade_names]
         self.queue_wait_total = np.zeros(len(type_names))
         self.queue_entries = np.zeros(len(type_names), dtype=np.int64)
-        self.activity_minutes = np.zeros(len(ACTIVITIES))
+        self.activity_minutes = [0.0] * len(ACTIVITIES)
         self.rostered_minutes = 0.0
         self.overtime_minutes = 0.0
         self.queue_area = np.zeros(len(grade_names))
-        self.contact = {"offered_999": 0, "answered_999": 0, "answered_999_within_10s": 0, "offered_101": 0, "answered_101": 0, "abandoned_101": 0, "answer_wait_101_minutes": 0.0, "online_handled": 0}
+        self.contact = {
+            "offered_999": 0,
+            "answered_999": 0,
+            "answered_999_within_10s": 0,
+            "offered_101": 0,
+            "answered_101": 0,
+            "abandoned_101": 0,
+            "answer_wait_101_minutes": 0.0,
+            "online_handled": 0,
+        }
 
     def overlap(self, start: float, end: float) -> float:
         """Length of [start, end] inside the statistics window."""
-        return max(0.0, min(end, self.end) - max(start, self.start))
+        low = start if start > self.start else self.start  # max and min, without the calls
+        high = end if end < self.end else self.end
+        return high - low if high > low else 0.0
 
     def add_activity(self, activity: int, start: float, end: float) -> None:
         """Officer time spent in one activity between two instants."""
-        self.activity_minutes[activity] += self.overlap(start, end)
+        low = start if start > self.start else self.start
+        high = end if end < self.end else self.end
+        if high > low:
+            self.activity_minutes[activity] += high - low
 
     def count(self, kind: int, grade: int, outcome: int) -> None:
         """One incident outcome (by type and by grade)."""
-        self.outcomes[kind, outcome] += 1
+        self.outcomes[kind][outcome] += 1
         if grade >= 0:
-            self.grade_outcomes[grade, outcome] += 1
+            self.grade_outcomes[grade][outcome] += 1

@@ -43,9 +43,7 @@ class Streams:
         """The generator of stream ``name``; the same object on every call in one replication."""
         generator = self._generators.get(name)
         if generator is None:
-            sequence = np.random.SeedSequence(
-                self._root.entropy, spawn_key=(*self._root.spawn_key, stream_key(name))
-            )
+            sequence = np.random.SeedSequence(self._root.entropy, spawn_key=(*self._root.spawn_key, stream_key(name)))
             generator = np.random.Generator(np.random.PCG64(sequence))
             self._generators[name] = generator
         return generator

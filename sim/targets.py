@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from sim.errors import ConfigError
+from sim.schema import Scenario
 
 Patterns = list[str]
 
@@ -46,9 +47,7 @@ class TargetSpec(BaseModel):
     share: ShareSpec | None = None
     per: Literal["none", "officer_fte_year", "officer_fte_hours", "year"] = "none"
     scale: float = Field(default=1.0, gt=0)
-    applies_to: list[Literal["force", "national"]] = Field(
-        default_factory=lambda: ["force", "national"]
-    )
+    applies_to: list[Literal["force", "national"]] = Field(default_factory=lambda: ["force", "national"])
 
     @model_validator(mode="after")
     def _one_metric_one_tolerance(self) -> TargetSpec:
@@ -62,11 +61,7 @@ class TargetSpec(BaseModel):
 
     def band(self) -> tuple[float, float]:
         """The accepted interval around the published value."""
-        half = (
-            self.tolerance
-            if self.tolerance is not None
-            else abs(self.value) * float(self.relative_tolerance or 0.0)
-        )
+        half = self.tolerance if self.tolerance is not None else abs(self.value) * float(self.relative_tolerance or 0.0)
         return self.value - half, self.value + half
 
 
@@ -74,9 +69,7 @@ class TargetsFile(BaseModel):
     """The whole ``targets.yaml``: the officer FTE one scenario stands for, and the targets."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    officer_fte: float = Field(
-        gt=0, description="all-officer FTE of the force a scenario stands for"
-    )
+    officer_fte: float = Field(gt=0, description="all-officer FTE of the force a scenario stands for")
     hours_per_year: float = Field(gt=0, description="hours in a year, for shares of strength")
     targets: list[TargetSpec] = Field(min_length=1)
 
@@ -231,3 +224,36 @@ def render_results(results: Sequence[TargetResult], width: int = 200) -> str:
         f"{len(results) - len(good)} weak-data targets within tolerance"
     )
     return buffer.getvalue()
+
+
+def check_scenario(
+    scenario: Scenario, targets: TargetsFile, replications: int, seed: int, workers: int | None
+) -> list[TargetResult]:
+    """Run one force's scenario and judge the force-level targets."""
+    from sim.experiment import run_replications
+
+    runs = run_replications(scenario, replications, seed, workers)
+    years = (scenario.horizon_days - scenario.warmup_days) / 365.25
+    context = Context(targets.officer_fte, years, targets.hours_per_year)
+    return check_targets(targets.targets, [r.metrics for r in runs], context, "force")
+
+
+def check_national(
+    path: str | Path,
+    targets: TargetsFile,
+    replications: int,
+    seed: int,
+    workers: int | None,
+    days: float | None = None,
+) -> list[TargetResult]:
+    """Run the national model and judge the national-level targets on the E&W aggregates."""
+    from sim.national import load_national, run_national, with_horizon
+
+    config = load_national(path, {"replications": replications, "seed": seed})
+    if days is not None:
+        config = with_horizon(config, days)
+    result = run_national(config, workers)
+    horizon = float(config.baseline_raw["horizon_days"]) - float(config.baseline_raw["warmup_days"])
+    fte = sum(f.officer_fte for f in config.forces)
+    context = Context(fte, horizon / 365.25, targets.hours_per_year)
+    return check_targets(targets.targets, result.national, context, "national")

@@ -7,11 +7,13 @@ so they can be checked against hand computations and reused on any output series
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 MSER_BATCH = 5
@@ -108,9 +110,7 @@ def mser(series: ArrayLike, batch: int = MSER_BATCH) -> Truncation:
     )
 
 
-def advise(
-    series_by_output: Mapping[str, ArrayLike], bin_hours: float, batch: int = MSER_BATCH
-) -> list[WarmupAdvice]:
+def advise(series_by_output: Mapping[str, ArrayLike], bin_hours: float, batch: int = MSER_BATCH) -> list[WarmupAdvice]:
     """MSER truncation of the across-replication mean of each output, in output order."""
     return [
         WarmupAdvice(name, mser(replication_mean(series), batch), bin_hours)
@@ -132,9 +132,7 @@ def plot_welch(
     import matplotlib.pyplot as plt
 
     by_name = {a.output: a for a in advice}
-    fig, axes = plt.subplots(
-        len(series_by_output), 1, figsize=(9, 2.6 * len(series_by_output)), squeeze=False
-    )
+    fig, axes = plt.subplots(len(series_by_output), 1, figsize=(9, 2.6 * len(series_by_output)), squeeze=False)
     for ax, (name, series) in zip(axes[:, 0], series_by_output.items(), strict=True):
         mean = replication_mean(series)
         days = np.arange(mean.size) * bin_hours / 24.0
@@ -151,3 +149,26 @@ def plot_welch(
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
+
+
+def binned(frame: pd.DataFrame, column: str, bin_hours: float) -> NDArray[np.float64]:
+    """Means of a time-series column over bins of ``bin_hours``; a trailing partial bin dropped."""
+    if column not in frame.columns:
+        raise KeyError(column)
+    step = float(frame["hour"].iloc[1] - frame["hour"].iloc[0]) if len(frame) > 1 else 1.0
+    per_bin = max(int(round(bin_hours / step)), 1)
+    values = frame[column].to_numpy(dtype=float)
+    k = values.size // per_bin
+    return values[: k * per_bin].reshape(k, per_bin).mean(axis=1)
+
+
+def series_matrix(frames: Sequence[pd.DataFrame], column: str, bin_hours: float) -> NDArray[np.float64]:
+    """A (replications x bins) array of one output, cut to the shortest replication."""
+    rows = [binned(frame, column, bin_hours) for frame in frames]
+    length = min(row.size for row in rows)
+    return np.vstack([row[:length] for row in rows])
+
+
+def suggested_days(advice: Sequence[WarmupAdvice]) -> float:
+    """The warm-up to use for every output at once: the longest, rounded up to whole days."""
+    return float(math.ceil(max((a.days for a in advice), default=0.0)))

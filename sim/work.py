@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.stats import ACTIVITY_INDEX, Stats
 from sim.schema import TASKS
+from sim.stats import ACTIVITY_INDEX, Stats
 from sim.workforce import Officer
 
 TASK_ACTIVITY = [ACTIVITY_INDEX[task] for task in TASKS]

@@ -26,7 +26,21 @@ BUSY_STATES = (TRAVEL, ON_SCENE)
 class Officer:
     """One response officer's state; plain attributes for speed on the hot path."""
 
-    __slots__ = ("number", "team", "station", "place", "state", "since", "shift_end", "ending", "break_due", "backlog", "token", "incident", "is_lead")
+    __slots__ = (
+        "number",
+        "team",
+        "station",
+        "place",
+        "state",
+        "since",
+        "shift_end",
+        "ending",
+        "break_due",
+        "backlog",
+        "token",
+        "incident",
+        "is_lead",
+    )
 
     def __init__(self, number: int, team: int, station: int) -> None:
         self.number = number

@@ -9,7 +9,14 @@ from sim.config import scenario_from_dict
 from sim.schema import Scenario
 
 
-def mmc_dict(servers: int, arrivals_per_hour: float, mean_service_minutes: float, days: float, warmup_days: float, grade_mix: dict[str, float] | None = None) -> dict[str, Any]:
+def mmc_dict(
+    servers: int,
+    arrivals_per_hour: float,
+    mean_service_minutes: float,
+    days: float,
+    warmup_days: float,
+    grade_mix: dict[str, float] | None = None,
+) -> dict[str, Any]:
     """One incident type, exponential service, ``servers`` officers always on duty, no travel,
     no contact centre, no follow-up: the model reduces to an M/M/c queue (priority if two grades)."""
     grade_mix = grade_mix or {"P1": 1.0}

@@ -90,9 +90,7 @@ def test_list_items_are_named_by_their_name_field() -> None:
     ],
 )
 def test_malformed_rows_name_the_line(tmp_path: Path, row: str, message: str) -> None:
-    text = TABLE.replace(
-        "| `profiles.*.by_hour.*` | see config | multiplier | assumption | assumed | | |", row
-    )
+    text = TABLE.replace("| `profiles.*.by_hour.*` | see config | multiplier | assumption | assumed | | |", row)
     with pytest.raises(DataError, match=rf"calibration.md:9: .*{message}"):
         load_sources(_doc(tmp_path, text))
 

@@ -19,7 +19,10 @@ BAD_OVERLAYS = [
     ("workforce:\n  abstraction:\n    sickness: 1.5\n", "workforce.abstraction.sickness"),
     ("incident_types:\n  burglary:\n    grade_mix: {P1: 0.5, P2: 0.2, P3: 0.2, P4: 0.2}\n", "grade_mix must sum to 1"),
     ("workforce:\n  pattern: ['off', 'off']\n", "nobody on shift"),
-    ("incident_types:\n  burglary:\n    on_scene_minutes: {dist: weibull}\n", "incident_types.burglary.on_scene_minutes"),
+    (
+        "incident_types:\n  burglary:\n    on_scene_minutes: {dist: weibull}\n",
+        "incident_types.burglary.on_scene_minutes",
+    ),
     ("replay:\n  path: no-such-log.csv\n  default_type: other\n", "does not exist"),
     ("contact:\n  call_handlers:\n    staff_by_hour: [1, 2]\n", "contact.call_handlers.staff_by_hour"),
 ]
@@ -72,6 +75,8 @@ def test_run_json_contract_and_refusal_to_overwrite(tmp_path, capsys):
 
 
 def test_console_command_exits_non_zero_without_traceback(tmp_path):
-    process = subprocess.run([sys.executable, "-m", "sim.cli", "run", "--replications", "0"], capture_output=True, text=True)
+    process = subprocess.run(
+        [sys.executable, "-m", "sim.cli", "run", "--replications", "0"], capture_output=True, text=True
+    )
     assert process.returncode == 2
     assert "must be at least 1" in process.stderr and "Traceback" not in process.stderr

@@ -14,6 +14,7 @@ from sim.experiment import run_replications
 from sim.model import simulate
 from sim.streams import Streams, replication_seed
 
+
 def same_numbers(a: dict[str, float], b: dict[str, float]) -> bool:
     """Equal keys and equal values, NaN equal to NaN (undefined shares)."""
     return a.keys() == b.keys() and all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
@@ -53,7 +54,7 @@ def test_officer_time_sums_to_rostered_plus_overtime(two_runs):
 
 def test_same_seed_same_numbers_in_other_processes(two_runs, short_baseline):
     again = run_replications(short_baseline, 2, seed=11, workers=2)
-    assert [same_numbers(a.metrics, b.metrics) for a, b in zip(again, two_runs)] == [True, True]
+    assert [same_numbers(a.metrics, b.metrics) for a, b in zip(again, two_runs, strict=True)] == [True, True]
 
 
 def test_different_seeds_differ(two_runs):
@@ -77,7 +78,7 @@ def test_adding_an_incident_type_leaves_burglary_arrivals_unchanged(short_baseli
 
     base, more = burglary_times(short_baseline), burglary_times(extended)
     assert len(base[0]) > 50
-    for a, b in zip(base, more):
+    for a, b in zip(base, more, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -91,3 +92,31 @@ def test_records_and_timeseries_on_request(short_baseline):
     assert (officers == short_baseline.workforce.response_officers).all()
     plain = simulate(short_baseline, replication_seed(4, 0))
     assert plain.records is None and same_numbers(plain.metrics, result.metrics)
+
+
+def test_a_caller_who_rings_again_is_dispatched_once(short_baseline):
+    """Heavy 101 abandonment with every caller ringing back: the queue counters must match a
+    census of the queues, and no incident may reach dispatch twice."""
+    from sim.dispatch import Dispatcher
+    from sim.incident import WAITING
+    from sim.model import Model
+
+    busy = short_baseline.model_copy(update={"horizon_days": 10, "warmup_days": 0})
+    overrides = {"contact.reattempt_share": 1.0, "contact.patience_101_minutes": {"dist": "exponential", "mean": 1.0}}
+    from sim.config import apply_overrides, scenario_from_dict
+
+    busy = scenario_from_dict(apply_overrides(busy.model_dump(by_alias=True), overrides))
+    submitted: list[int] = []
+    original = Dispatcher.dispatchable
+
+    def counting(self, incident):
+        submitted.append(incident.number)
+        original(self, incident)
+
+    model = Model(busy, replication_seed(2, 0), records=False, timeseries=False, allow_overload=False)
+    model.dispatcher.dispatchable = counting.__get__(model.dispatcher)
+    result = model.run()
+    assert result.metrics["contact.abandoned_101"] > 0.05
+    assert len(submitted) == len(set(submitted))
+    census = [sum(1 for _, _, i in queue if i.state == WAITING) for queue in model.dispatcher.queues]
+    assert model.dispatcher.waiting == census

@@ -37,7 +37,7 @@ def test_mmc_matches_erlang_c(load: float) -> None:
     scenario = build(mmc_dict(servers, rate_per_hour, service, days=90, warmup_days=10))
     results = run_replications(scenario, REPLICATIONS, seed=2024)
     attended = [r.metrics["incidents.job.attended"] for r in results]
-    p_wait = [r.metrics["incidents.job.waited"] / a for r, a in zip(results, attended)]
+    p_wait = [r.metrics["incidents.job.waited"] / a for r, a in zip(results, attended, strict=True)]
     mean_wait = [r.metrics["queue_minutes.job.mean"] for r in results]
     offered = rate_per_hour * service / 60.0
     theory_p = erlang_c(servers, offered)
@@ -51,7 +51,14 @@ def test_mmc_matches_erlang_c(load: float) -> None:
 def test_priority_mmc_matches_cobham() -> None:
     servers, service, load, urgent_share = 5, 30.0, 0.85, 0.3
     rate_per_hour = load * servers / (service / 60.0)
-    raw = mmc_dict(servers, rate_per_hour, service, days=120, warmup_days=10, grade_mix={"P1": urgent_share, "P2": 1 - urgent_share})
+    raw = mmc_dict(
+        servers,
+        rate_per_hour,
+        service,
+        days=120,
+        warmup_days=10,
+        grade_mix={"P1": urgent_share, "P2": 1 - urgent_share},
+    )
     results = run_replications(build(raw), REPLICATIONS, seed=77)
     mu = 1.0 / service
     offered = rate_per_hour / 60.0 / mu

@@ -47,7 +47,12 @@ def replay_scenario(log_path) -> dict:
             "P3": {"priority": 3, "deploy": True, "target_minutes": 120, "give_up_hours": 1},
         },
         "incident_types": {
-            "job": {"yearly_volume": 1, "channel_mix": {"emergency_999": 1}, "grade_mix": {"P1": 0.5, "P3": 0.5}, "on_scene_minutes": {"dist": "fixed", "value": 1}},
+            "job": {
+                "yearly_volume": 1,
+                "channel_mix": {"emergency_999": 1},
+                "grade_mix": {"P1": 0.5, "P3": 0.5},
+                "on_scene_minutes": {"dist": "fixed", "value": 1},
+            },
         },
         "replay": {"path": str(log_path), "default_type": "job"},
         "contact": None,

@@ -1,15 +1,20 @@
 """The documentation runs: every example executes, links resolve, generated references are fresh.
 
-Conventions in docs/*.md and examples/: a ```python block is executed (blocks of one page share a
-namespace, in a scratch folder); a ```console block runs each ``$ `` line with bash in the same
-folder and must exit 0; a block right after ``<!-- file: NAME -->`` is written to NAME there first,
-so a how-to can show a config and then run it.
+Conventions in docs/*.md: a ```python block is executed (blocks of one page share a namespace, in
+a scratch folder holding links to configs/, experiments/ and examples/); a ```console block runs
+each ``$ `` line there and it must exit 0 (``policesim`` lines run in this process, to save the
+start-up time, with the shell's meaning of ``> FILE`` and ``2>&1 | grep``; others with bash);
+a block right after ``<!-- file: NAME -->`` is written to NAME there first, so a how-to can
+show a config and then run it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +22,8 @@ from pathlib import Path
 import pytest
 from pydantic import Field, create_model
 
-from sim.cli import build_parser
-from sim.reference import cli_reference, config_reference, stale
+from sim.cli import build_parser, main
+from sim.reference import _subcommands, cli_reference, config_reference, stale
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -48,11 +53,44 @@ def _env() -> dict[str, str]:
     return env
 
 
+IN_PROCESS = re.compile(r'^policesim (?P<args>[^|>]*?)(?: > (?P<file>\S+)| 2>&1 \| grep "(?P<grep>[^"]+)")?$')
+
+
+def run_command(line: str, workdir: Path, page: str) -> None:
+    """Run one ``$`` line: ``policesim ...`` in this process (fast), anything else with bash.
+
+    In process, ``> FILE`` writes stdout to FILE and ``2>&1 | grep "X"`` requires X in the
+    output, as the shell would; the exit status must be 0 (or, with grep, X must be found).
+    """
+    match = IN_PROCESS.match(line)
+    if match is None:
+        done = subprocess.run(
+            ["bash", "-c", line], cwd=workdir, env=_env(), capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"{page}: `{line}` exited {done.returncode}:\n{done.stderr}"
+        return
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(shlex.split(match["args"]))
+        except SystemExit as stop:  # argparse errors
+            code = int(stop.code or 0)
+    if match["grep"]:
+        assert match["grep"] in out.getvalue() + err.getvalue(), f"{page}: `{line}`: no match"
+        return
+    assert code == 0, f"{page}: `{line}` exited {code}:\n{err.getvalue()[-2000:]}"
+    if match["file"]:
+        (workdir / match["file"]).write_text(out.getvalue(), encoding="utf-8")
+
+
 def run_page(page: Path, workdir: Path) -> int:
     """Execute a page's examples in ``workdir``; return how many blocks ran."""
     text = page.read_text(encoding="utf-8")
     namespace: dict[str, object] = {"__name__": "__docs__"}
     ran = 0
+    for shared in ("configs", "experiments", "examples"):
+        if not (workdir / shared).exists():
+            (workdir / shared).symlink_to(ROOT / shared)
     old = Path.cwd()
     os.chdir(workdir)
     try:
@@ -66,23 +104,15 @@ def run_page(page: Path, workdir: Path) -> int:
                 ran += 1
             elif lang == "console":
                 for line in body.splitlines():
-                    if not line.startswith("$ "):
-                        continue
-                    done = subprocess.run(
-                        ["bash", "-c", line[2:]], cwd=workdir, env=_env(),
-                        capture_output=True, text=True, timeout=300,
-                    )
-                    assert done.returncode == 0, (
-                        f"{page.name}: `{line[2:]}` exited {done.returncode}:\n{done.stderr[-2000:]}"
-                    )
+                    if line.startswith("$ "):
+                        run_command(line[2:], workdir, page.name)
                 ran += 1
     finally:
         os.chdir(old)
     return ran
 
 
-@pytest.mark.parametrize("page", [p for p in _pages() if _runnable(p)],
-                         ids=lambda p: p.relative_to(DOCS).as_posix())
+@pytest.mark.parametrize("page", [p for p in _pages() if _runnable(p)], ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MPLBACKEND", "Agg")
     monkeypatch.setenv("POLICESIM_REPO", str(ROOT))
@@ -92,8 +122,11 @@ def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Monke
 def test_examples_script_runs(tmp_path: Path) -> None:
     script = ROOT / "examples" / "redaction_vs_baseline.py"
     done = subprocess.run(
-        [sys.executable, str(script), "--days", "21", "--replications", "2", "--out",
-         str(tmp_path / "fig.png")], env=_env(), capture_output=True, text=True, timeout=300,
+        [sys.executable, str(script), "--days", "10", "--replications", "2", "--out", str(tmp_path / "fig.png")],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert (tmp_path / "fig.png").stat().st_size > 5000
@@ -112,8 +145,11 @@ def test_internal_links_resolve() -> None:
 
 def test_every_page_is_reachable_from_the_index() -> None:
     index = (DOCS / "index.md").read_text(encoding="utf-8")
-    missing = [p.relative_to(DOCS).as_posix() for p in _pages()
-               if p.name != "index.md" and p.relative_to(DOCS).as_posix() not in index]
+    missing = [
+        p.relative_to(DOCS).as_posix()
+        for p in _pages()
+        if p.name != "index.md" and p.relative_to(DOCS).as_posix() not in index
+    ]
     assert not missing
 
 
@@ -126,11 +162,14 @@ def test_a_new_config_field_appears_in_the_reference() -> None:
     from sim.schema import Workforce
 
     workforce = create_model(
-        "Workforce", __base__=Workforce,
+        "Workforce",
+        __base__=Workforce,
         radio_channels=(int, Field(default=4, ge=1, description="talk groups per shift")),
     )
     scenario = create_model(
-        "Scenario", __base__=Scenario, workforce=(workforce, ...),
+        "Scenario",
+        __base__=Scenario,
+        workforce=(workforce, ...),
         audit_sample=(float, Field(default=0.1, description="share of incidents audited")),
     )
     text = config_reference(scenario)
@@ -141,11 +180,12 @@ def test_a_new_config_field_appears_in_the_reference() -> None:
 
 def test_every_command_and_option_is_in_the_cli_reference() -> None:
     text = cli_reference()
-    parser = build_parser()
-    for action in parser._actions:  # noqa: SLF001
-        for name, sub in getattr(action, "choices", None) and action.choices.items() or []:
-            assert f"## policesim {name}" in text
-            for option in sub._actions:  # noqa: SLF001
-                for flag in option.option_strings:
-                    if flag not in ("-h", "--help"):
-                        assert f"`{flag}" in text or f", {flag}" in text, (name, flag)
+    commands = _subcommands(build_parser())
+    assert {"run", "warmup", "replications", "report"} <= set(commands)
+    for name, sub in commands.items():
+        assert f"## policesim {name}" in text
+        section = text.split(f"## policesim {name}\n", 1)[1].split("\n## ", 1)[0]
+        for option in sub._actions:  # noqa: SLF001
+            for flag in option.option_strings:
+                if flag not in ("-h", "--help"):
+                    assert re.search(rf"[`,] ?{re.escape(flag)}\b", section), (name, flag)

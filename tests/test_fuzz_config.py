@@ -1,8 +1,10 @@
 """Fuzzed bad input: hundreds of invalid configs, each must give one clean line and a non-zero exit.
 
 The cases are generated from the packaged baseline itself, so they follow the real schema as it
-grows: every leaf gets a value of the wrong type, every mapping an unknown key, every share a
-value outside [0, 1], numbers become huge, infinite or not-a-number. Each goes through the real
+grows: leaves get a value of the wrong type, mappings an unknown key or lose a key, shares a value
+outside [0, 1], numbers become infinite or not-a-number (a fixed-seed sample of at most 60 cases
+of each kind), plus files that are not YAML mappings, malformed incident logs, bad ``--set``
+overrides, huge numbers and random junk anywhere (hypothesis). Each goes through the real
 entry point ``sim.cli.main`` (and a sample through a ``policesim`` subprocess) and must exit
 non-zero with exactly one line on stderr that names the field, never a traceback, never a hang.
 """
@@ -10,24 +12,29 @@ non-zero with exactly one line on stderr that names the field, never a traceback
 from __future__ import annotations
 
 import copy
+import io
 import math
+import resource
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.cli import main
 from sim.config import DEFAULT_CONFIG, load_raw
 
 CALL_TIMEOUT_SECONDS = 20  # a validate takes milliseconds; far past this is a hang
-MAX_CASES_PER_KIND = 120  # sampled with a fixed seed when the baseline has more leaves
+MAX_CASES_PER_KIND = 60  # sampled with a fixed seed when the baseline has more leaves
 SAMPLE_SEED = 7
 UNKNOWN_KEY = "zz_unknown_key"
 
@@ -136,9 +143,12 @@ def wrong_type(value: Any) -> Any:
     return 7  # a mapping
 
 
+BASELINE = load_raw(DEFAULT_CONFIG)
+
+
 def baseline() -> dict[str, Any]:
-    """The packaged baseline as raw data, ``extends`` resolved."""
-    return load_raw(DEFAULT_CONFIG)
+    """A fresh copy of the packaged baseline as raw data, ``extends`` resolved."""
+    return copy.deepcopy(BASELINE)
 
 
 def value_cases() -> list[tuple[str, Path_, Any]]:
@@ -197,7 +207,8 @@ def assert_one_line_error(code: int, err: str, *names: str) -> str:
 def write_yaml(folder: Path, raw: dict[str, Any], name: str = "bad.yaml") -> Path:
     """``raw`` as a YAML file in ``folder``."""
     path = folder / name
-    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    path.write_text(yaml.dump(raw, Dumper=dumper, sort_keys=False), encoding="utf-8")
     return path
 
 
@@ -210,14 +221,16 @@ def test_bad_value_is_refused_naming_its_field(
     kind: str, path: Path_, value: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     config = write_yaml(tmp_path, with_value(baseline(), path, value))
-    code, err = run_cli(["validate", str(config)], capsys)
-    line = assert_one_line_error(code, err, dotted(path), dotted(path[:-1]) or "<top level>")
+    code, err = run_cli(["validate", "--quiet", str(config)], capsys)
+    # A mix (shares that must sum to 1) is checked as a whole, and a distribution is chosen by
+    # its ``dist``, so for those the path of the mix or of the distribution is named.
+    as_whole = path[-1] == "dist" or (len(path) > 1 and path[-2] in SHARE_PARENTS)
+    whole = dotted(path[:-1]) if as_whole else dotted(path)
+    line = assert_one_line_error(code, err, dotted(path), whole)
     assert line.startswith("policesim: error: ")
 
 
-@pytest.mark.parametrize(
-    ("kind", "path"), structure_cases(), ids=lambda item: item if isinstance(item, str) else None
-)
+@pytest.mark.parametrize(("kind", "path"), structure_cases(), ids=lambda item: item if isinstance(item, str) else None)
 def test_unknown_or_missing_key_is_refused_or_defaulted(
     kind: str, path: Path_, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -228,7 +241,7 @@ def test_unknown_or_missing_key_is_refused_or_defaulted(
             node = node[step]
         node[UNKNOWN_KEY] = 1
         config = write_yaml(tmp_path, raw)
-        code, err = run_cli(["validate", str(config)], capsys)
+        code, err = run_cli(["validate", "--quiet", str(config)], capsys)
         assert_one_line_error(code, err, UNKNOWN_KEY, *([dotted(path)] if path else []))
         return
     node = raw
@@ -236,7 +249,7 @@ def test_unknown_or_missing_key_is_refused_or_defaulted(
         node = node[step]
     del node[path[-1]]
     config = write_yaml(tmp_path, raw)
-    code, err = run_cli(["validate", str(config)], capsys)
+    code, err = run_cli(["validate", "--quiet", str(config)], capsys)
     if code == 0:  # an optional field or a map entry nothing refers to: defaults apply
         assert "Traceback" not in err and not err.strip()
         return
@@ -260,20 +273,16 @@ NOT_A_MAPPING: dict[str, bytes] = {
 
 
 @pytest.mark.parametrize("case", sorted(NOT_A_MAPPING))
-def test_file_that_is_not_a_mapping_is_refused(
-    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_file_that_is_not_a_mapping_is_refused(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "bad.yaml"
     config.write_bytes(NOT_A_MAPPING[case])
-    code, err = run_cli(["validate", str(config)], capsys)
+    code, err = run_cli(["validate", "--quiet", str(config)], capsys)
     line = assert_one_line_error(code, err, str(config))
     if case == "duplicate_key":
         assert "name" in line
 
 
-def test_missing_directory_and_cyclic_extends_are_refused(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_missing_directory_and_cyclic_extends_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, err = run_cli(["validate", str(tmp_path / "nowhere.yaml")], capsys)
     assert_one_line_error(code, err, "nowhere.yaml")
     code, err = run_cli(["validate", str(tmp_path)], capsys)
@@ -302,6 +311,7 @@ BAD_OVERRIDES: list[tuple[str, str]] = [
     ("workforce.abstraction.sickness=-0.1", "workforce.abstraction.sickness"),
     ("workforce.pattern=[off, off, off]", "workforce"),
     ("workforce.pattern=[]", "workforce"),
+    ("workforce.pattern=[early, night]", "pattern: 'night' (day 2) ends at hour 32"),
     ("workforce.stations=[]", "workforce.stations"),
     ("horizon_days=0", "horizon_days"),
     ("horizon_days=.nan", "horizon_days"),
@@ -321,3 +331,155 @@ def test_bad_override_is_refused_naming_its_field(
 ) -> None:
     code, err = run_cli(["validate", "--set", override], capsys)
     assert_one_line_error(code, err, field)
+
+
+LOG_HEADER = "time,grade,type,latitude,longitude,on_scene_minutes\n"
+BAD_LOGS: dict[str, tuple[bytes, str]] = {
+    "empty_file": (b"", "column"),
+    "no_grade_column": (b"time,type\n1.0,burglary\n", "grade"),
+    "bad_time": ((LOG_HEADER + "1.0,P1,burglary,,,\nyesterday,P2,burglary,,,\n").encode(), "row 3"),
+    "negative_time": ((LOG_HEADER + "-4,P1,burglary,,,\n").encode(), "row 2"),
+    "nan_time": ((LOG_HEADER + "nan,P1,burglary,,,\n").encode(), "row 2"),
+    "iso_without_start": ((LOG_HEADER + "2024-01-01T10:00,P1,burglary,,,\n").encode(), "row 2"),
+    "unknown_grade": ((LOG_HEADER + "1.0,P9,burglary,,,\n").encode(), "row 2"),
+    "unknown_type": ((LOG_HEADER + "1.0,P1,dragon,,,\n").encode(), "row 2"),
+    "latitude_out_of_range": ((LOG_HEADER + "1.0,P1,burglary,95,-1.5,\n").encode(), "row 2"),
+    "latitude_alone": ((LOG_HEADER + "1.0,P1,burglary,52.1,,\n").encode(), "row 2"),
+    "on_scene_text": ((LOG_HEADER + "1.0,P1,burglary,,,long\n").encode(), "row 2"),
+    "on_scene_negative": ((LOG_HEADER + "1.0,P1,burglary,,,-3\n").encode(), "row 2"),
+    "on_scene_infinite": ((LOG_HEADER + "1.0,P1,burglary,,,inf\n").encode(), "row 2"),
+    "not_utf8": (LOG_HEADER.encode() + b"1.0,P1,burgl\xe4ry,,,\n", "log"),
+    "binary": (bytes(range(256)) * 4, "log"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_LOGS))
+def test_malformed_incident_log_names_its_row_or_column(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, named = BAD_LOGS[case]
+    (tmp_path / "incidents.csv").write_bytes(content)
+    raw = baseline()
+    raw["replay"] = {"path": "incidents.csv", "default_type": "other"}
+    config = write_yaml(tmp_path, raw)
+    code, err = run_cli(["validate", "--quiet", str(config)], capsys)
+    assert_one_line_error(code, err, named if named != "log" else "incidents.csv")
+
+
+def test_missing_incident_log_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = baseline()
+    raw["replay"] = {"path": "nowhere.csv", "default_type": "other"}
+    code, err = run_cli(["validate", "--quiet", str(write_yaml(tmp_path, raw))], capsys)
+    assert_one_line_error(code, err, "nowhere.csv")
+
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.lists(st.integers(-3, 3), max_size=4),
+    st.dictionaries(st.text(min_size=1, max_size=6), st.integers(-2, 2), max_size=3),
+)
+TARGETS = [path for path, _ in leaves(BASELINE) if path] + [p for p in mappings(BASELINE) if p]
+
+
+@settings(max_examples=150, derandomize=True, deadline=None, database=None)
+@given(target=st.sampled_from(TARGETS), junk=JUNK)
+def test_any_value_anywhere_is_accepted_or_refused_cleanly(target: Path_, junk: Any) -> None:
+    """Random junk at a random place: validation passes or gives one line, never a traceback."""
+    with tempfile.TemporaryDirectory() as folder:
+        config = write_yaml(Path(folder), with_value(baseline(), target, junk))
+        errors = io.StringIO()
+        with (
+            redirect_stderr(errors),
+            redirect_stdout(io.StringIO()),
+            time_limit(CALL_TIMEOUT_SECONDS),
+        ):
+            code = main(["validate", "--quiet", str(config)])
+    err = errors.getvalue()
+    assert "Traceback" not in err
+    if code == 0:
+        assert err == ""
+    else:
+        assert len(err.strip().splitlines()) == 1 and err.startswith("policesim: error: ")
+
+
+HUGE_REFUSED = [
+    ("incident_types.burglary.yearly_volume=1.0e12", "incident_types.burglary.yearly_volume"),
+    ("contact.non_incident_calls_per_year.non_emergency_101=1.0e15", "non_emergency_101"),
+    ("workforce.response_officers=100000000000", "workforce.response_officers"),
+    ("workforce.teams=100000000000", "teams"),
+    ("contact.call_handlers.staff_by_hour.3=1000000000", "contact.call_handlers.staff_by_hour.3"),
+    ("horizon_days=1.0e300", "horizon_days"),
+    ("seasonality_by_month=[1.0e300, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]", "seasonality_by_month"),
+    ("profiles.general.by_hour.5=1.0e300", "profiles.general.by_hour.5"),
+]
+HUGE_ACCEPTED = [
+    "incident_types.burglary.on_scene_minutes.mean=1.0e300",
+    "incident_types.burglary.officers_needed={1000000: 1.0}",
+    "workforce.meal_break_minutes=1.0e300",
+    "dispatch.max_waiting_incidents=1000000000000",
+]
+RUN_TWO_DAYS = ["run", "--days", "2", "--warmup-days", "0", "--replications", "1", "--workers", "1"]
+MEMORY_LIMIT_BYTES = 3 * 1024**3
+SUBPROCESS_TIMEOUT_SECONDS = 60
+
+
+@pytest.mark.parametrize(("override", "field"), HUGE_REFUSED)
+def test_huge_number_is_refused_before_it_exhausts_memory_or_time(
+    override: str, field: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run_cli(["validate", "--quiet", "--set", override], capsys)
+    assert_one_line_error(code, err, field)
+
+
+@pytest.mark.parametrize("override", HUGE_ACCEPTED)
+def test_huge_duration_runs_or_stops_as_overloaded(override: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, err = run_cli([*RUN_TWO_DAYS, "--set", override], capsys)
+    assert "Traceback" not in err
+    assert code in (0, 3), err
+    if code == 3:
+        assert_one_line_error(code, err, "overloaded")
+
+
+def limit_memory() -> None:
+    """In the child: cap its address space, so a runaway allocation fails instead of the host."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT_BYTES, MEMORY_LIMIT_BYTES))
+
+
+@pytest.mark.parametrize(("override", "field"), HUGE_REFUSED[:3])
+def test_huge_number_through_the_console_command(override: str, field: str) -> None:
+    """The same through a fresh ``policesim`` process with capped memory, as a user starts it."""
+    command = [sys.executable, "-m", "sim.cli", *RUN_TWO_DAYS, "--set", override]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=SUBPROCESS_TIMEOUT_SECONDS,
+        preexec_fn=limit_memory,
+    )
+    assert_one_line_error(done.returncode, done.stderr, field)
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["validate", "--set", "workforce.response_officers=lots"], "workforce.response_officers"),
+        (["validate", "/no/such/config.yaml"], "/no/such/config.yaml"),
+        (["run", "--seed", "-1"], "--seed"),
+    ],
+)
+def test_console_command_gives_one_clean_line(argv: list[str], named: str) -> None:
+    """The installed command (a fresh interpreter): non-zero, the field named, no traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "sim.cli", *argv],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=SUBPROCESS_TIMEOUT_SECONDS,
+    )
+    assert done.returncode != 0 and "Traceback" not in done.stderr
+    assert named in done.stderr.strip().splitlines()[-1]

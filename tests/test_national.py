@@ -83,9 +83,7 @@ def test_aggregation_skips_nan_shares_of_a_force_with_no_such_incidents() -> Non
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
-        st.tuples(
-            st.floats(1.0, 1e6), st.floats(0.0, 1e6), st.floats(0.0, 1.0), st.floats(0.0, 1e5)
-        ),
+        st.tuples(st.floats(1.0, 1e6), st.floats(0.0, 1e6), st.floats(0.0, 1.0), st.floats(0.0, 1e5)),
         min_size=1,
         max_size=43,
     )
@@ -138,10 +136,7 @@ def test_scaling_is_proportional_to_officer_fte() -> None:
     small = next(f for f in config.forces if f.name == "City of London")
     raw_met, raw_small = force_raw(config, met), force_raw(config, small)
     kind = next(iter(raw_met["incident_types"]))
-    ratio = (
-        raw_met["incident_types"][kind]["yearly_volume"]
-        / raw_small["incident_types"][kind]["yearly_volume"]
-    )
+    ratio = raw_met["incident_types"][kind]["yearly_volume"] / raw_small["incident_types"][kind]["yearly_volume"]
     assert ratio == pytest.approx(met.officer_fte / small.officer_fte, rel=1e-12)
 
 
@@ -162,10 +157,31 @@ def test_short_national_run_aggregates_the_forces_it_ran() -> None:
     assert time.perf_counter() - start < 60
     rep = result.replications[0]
     assert set(rep) == {"City of London", "Dyfed-Powys"}
-    key = next(
-        k for k in result.national[0] if k.startswith("incidents.") and k.endswith(".generated")
-    )
+    key = next(k for k in result.national[0] if k.startswith("incidents.") and k.endswith(".generated"))
     assert result.national[0][key] == rep["City of London"][key] + rep["Dyfed-Powys"][key]
     # the same seed gives the same numbers (each force keeps its own stream key)
     again = run_national(config, workers=1)
-    assert again.replications[0]["Dyfed-Powys"] == rep["Dyfed-Powys"]
+    assert _same(again.replications[0]["Dyfed-Powys"], rep["Dyfed-Powys"])
+
+
+def _same(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Equal metrics, NaN equal to NaN (undefined shares such as P4 within target)."""
+    return a.keys() == b.keys() and all((math.isnan(a[k]) and math.isnan(b[k])) or a[k] == b[k] for k in a)
+
+
+def test_run_command_detects_a_national_config_and_refuses_to_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sim.cli import main
+
+    out = tmp_path / "nat"
+    argv = ["run", str(NATIONAL), "--days", "1", "--warmup-days", "0.25", "--workers", "1"]
+    argv += ["--set", "national.only=[City of London]", "--set", "national.replications=1"]
+    assert main([*argv, "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "England and Wales, 1 forces" in text and "incidents.domestic_abuse.generated" in text
+    assert (out / "national.json").is_file()
+    assert main([*argv, "--out", str(out)]) != 0  # results already written are kept
+    assert "already holds results" in capsys.readouterr().err
+    assert main([*argv[:2], "--set", "workforce.teams=3"]) != 0
+    assert "only national.* settings" in capsys.readouterr().err

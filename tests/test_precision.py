@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
 import pytest
 from scipy import stats
 
+from sim.cli import main
 from sim.precision import first_meeting, half_width, replications_needed
 
 
@@ -28,9 +30,7 @@ def test_stops_at_hand_computed_count_for_alternating_outputs() -> None:
     #  n=17: mean 100.588, sd 10.29, t16=2.1199 -> half 5.29 (5.26%)   not met
     #  n=18: mean 100,     sd 10.29, t17=2.1098 -> half 5.12 (5.12%)   not met
     #  n=19: mean 100.526, sd 10.26, t18=2.1009 -> half 4.945 (4.92%)  met
-    result = replications_needed(
-        _runner(lambda i: {"x": 110.0 if i % 2 == 0 else 90.0}), ["x"], 0.05, cap=60
-    )
+    result = replications_needed(_runner(lambda i: {"x": 110.0 if i % 2 == 0 else 90.0}), ["x"], 0.05, cap=60)
     assert result.needed == {"x": 19}
     assert result.replications == 19
     assert len(result.values["x"]) == 19  # stopped there, did not run on to the cap
@@ -72,9 +72,7 @@ def test_every_output_must_meet_and_the_total_is_the_largest() -> None:
 
 
 def test_cap_reports_not_reached() -> None:
-    result = replications_needed(
-        _runner(lambda i: {"x": 1000.0 if i % 2 == 0 else 1.0}), ["x"], 0.05, cap=12
-    )
+    result = replications_needed(_runner(lambda i: {"x": 1000.0 if i % 2 == 0 else 1.0}), ["x"], 0.05, cap=12)
     assert result.needed == {"x": None}
     assert result.replications is None
     assert len(result.values["x"]) == 12
@@ -114,3 +112,50 @@ def test_bad_settings_are_named(kwargs: dict, message: str) -> None:
 def test_missing_output_is_named() -> None:
     with pytest.raises(KeyError, match="nope"):
         replications_needed(_runner(lambda i: {"x": 1.0}), ["nope"], 0.05)
+
+
+def test_replications_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "replications",
+        "--days",
+        "6",
+        "--warmup-days",
+        "2",
+        "--precision",
+        "0.5",
+        "--cap",
+        "4",
+        "--look-ahead",
+        "0",
+        "--workers",
+        "1",
+        "--json",
+        "--outputs",
+        "summary.response_minutes.domestic_abuse.mean",
+    ]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    name = "response_minutes.domestic_abuse.mean"
+    assert document["needed"] == {name: 3}  # 3 is the minimum; DA waits vary far below 50%
+    rows = [r for r in document["table"] if r["replications"] == 3]
+    assert rows[0]["relative"] <= 0.5
+
+
+def test_replications_command_names_an_unknown_metric(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [
+        "replications",
+        "--days",
+        "3",
+        "--warmup-days",
+        "1",
+        "--cap",
+        "3",
+        "--look-ahead",
+        "0",
+        "--workers",
+        "1",
+        "--outputs",
+        "response_minutes.burglary.median",
+    ]
+    assert main(argv) == 2
+    assert "'response_minutes.burglary.median' is not a metric" in capsys.readouterr().err

@@ -39,10 +39,7 @@ def _target(**kw: object) -> TargetSpec:
 def test_metric_sum_share_and_per_officer_arithmetic() -> None:
     ctx = Context(officer_fte=50.0, years=0.5, hours_per_year=8766.0)
     assert compute(_target(metric="within_target.P1"), METRICS, ctx) == 0.82
-    assert (
-        compute(_target(sum=["officer_hours.travel", "officer_hours.on_scene"]), METRICS, ctx)
-        == 400.0
-    )
+    assert compute(_target(sum=["officer_hours.travel", "officer_hours.on_scene"]), METRICS, ctx) == 400.0
     share = _target(
         share={
             "numerator": ["officer_hours.crime_*", "officer_hours.statements"],
@@ -69,9 +66,7 @@ def test_a_target_moved_outside_its_tolerance_is_a_miss() -> None:
     ctx = Context(1.0, 1.0)
     met = _target(name="p1", metric="within_target.P1", value=0.80, tolerance=0.05)
     moved = _target(name="p1_moved", metric="within_target.P1", value=0.95, tolerance=0.05)
-    weak = _target(
-        name="weak", quality="weak", metric="within_target.P1", value=0.5, tolerance=0.01
-    )
+    weak = _target(name="weak", quality="weak", metric="within_target.P1", value=0.5, tolerance=0.01)
     results = check_targets([met, moved, weak], reps, ctx)
     by_name = {r.target.name: r for r in results}
     assert by_name["p1"].within and not by_name["p1_moved"].within
@@ -110,3 +105,38 @@ def test_shipped_targets_file_loads_with_sources(tmp_path: Path) -> None:
     path.write_text(yaml.safe_dump(bad))
     with pytest.raises(ConfigError, match=r"targets\.0\.tolerance"):
         load_targets(path)
+
+
+def _targets_file(tmp_path: Path, value: float) -> Path:
+    doc = {
+        "officer_fte": 3436,
+        "hours_per_year": 8766,
+        "targets": [
+            {
+                "name": "answered_999_within_10s",
+                "metric": "contact.answered_999_within_10s",
+                "value": value,
+                "tolerance": 0.5,
+                "quality": "good",
+                "source": "test",
+            }
+        ],
+    }
+    path = tmp_path / f"targets_{value}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def test_validate_targets_command_passes_then_reports_a_moved_target_as_a_miss(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The CLI check can fail: the same run meets a target and misses it once it is moved."""
+    from sim.cli import main
+
+    base = ["validate", str(ROOT / "configs" / "baseline.yaml"), "--days", "2"]
+    base += ["--warmup-days", "0.5", "--replications", "2", "--workers", "1"]
+    assert main([*base, "--targets", str(_targets_file(tmp_path, 0.8))]) == 0
+    assert "within" in capsys.readouterr().out
+    assert main([*base, "--targets", str(_targets_file(tmp_path, 5.0))]) == 1
+    out = capsys.readouterr().out
+    assert "MISS" in out and "0 of 1 good-data targets within tolerance" in out

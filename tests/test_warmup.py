@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from sim.cli import main
 from sim.warmup import advise, batch_means, mser, welch_moving_average
 
 
@@ -50,8 +55,7 @@ def _expected_mser_cut(bias: np.ndarray, sigma: float, batch: int = 5) -> int:
     z = batch_means(bias, batch)
     k = z.size
     expected = [
-        (np.sum((z[d:] - z[d:].mean()) ** 2) + (k - d - 1) * sigma**2 / batch) / (k - d) ** 2
-        for d in range(k // 2)
+        (np.sum((z[d:] - z[d:].mean()) ** 2) + (k - d - 1) * sigma**2 / batch) / (k - d) ** 2 for d in range(k // 2)
     ]
     return int(np.argmin(expected)) * batch
 
@@ -101,3 +105,39 @@ def test_advise_reports_days_per_output() -> None:
     assert advice.output == "queue"
     assert 60 <= advice.truncation.observations <= 80
     assert advice.days == advice.truncation.observations
+
+
+def test_warmup_command_prints_advice_and_writes_the_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plot = tmp_path / "welch.png"
+    argv = [
+        "warmup",
+        "--days",
+        "10",
+        "--bin-hours",
+        "12",
+        "--replications",
+        "2",
+        "--workers",
+        "1",
+        "--outputs",
+        "backlog_hours",
+        "officers_available",
+        "--plot",
+        str(plot),
+        "--json",
+    ]
+    assert main(argv) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert set(document["outputs"]) == {"backlog_hours", "officers_available"}
+    # 10 days in 12 h bins: 20 bins, 4 batches of 5; MSER looks at the first half (2 batches)
+    for advice in document["outputs"].values():
+        assert advice["warmup_days"] in (0.0, 2.5)
+    assert document["suggested_warmup_days"] == max(math.ceil(a["warmup_days"]) for a in document["outputs"].values())
+    assert plot.stat().st_size > 10000
+    assert main(argv) == 2  # the plot is never replaced without --force
+    assert "--force" in capsys.readouterr().err
+
+
+def test_warmup_command_names_a_bad_output(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["warmup", "--days", "30", "--outputs", "queue_P9"]) == 2
+    assert "--outputs: ['queue_P9'] not time-series columns" in capsys.readouterr().err

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sim.config import DEFAULT_CONFIG, load_scenario
@@ -12,53 +14,68 @@ from sim.errors import ConfigError
 from sim.schema import Scenario
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _checked_number(convert: type, accept: Callable[[float], bool], rule: str) -> Callable[[str], float]:
+    """An argparse type converting with ``convert`` and refusing values ``accept`` rejects."""
+    kind = "a whole number" if convert is int else "a number"
+
+    def parse(text: str) -> float:
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind}, got {text!r}") from None
+        if not accept(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {value}")
+        return value
+
+    return parse
 
 
-def non_negative_int(text: str) -> int:
-    """argparse type: an integer of at least 0 (seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number above 0 (days)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be above 0, got {value}")
-    return value
+positive_int = _checked_number(int, lambda value: value >= 1, "must be at least 1")
+non_negative_int = _checked_number(int, lambda value: value >= 0, "must not be negative")
+positive_float = _checked_number(
+    float, lambda value: value > 0 and math.isfinite(value), "must be a finite number above 0"
+)
 
 
 def add_scenario_options(parser: argparse.ArgumentParser, config_default: bool = True) -> None:
     """CONFIG, --set, --days and --warmup-days."""
     if config_default:
-        parser.add_argument("config", nargs="?", type=Path, default=None, help=f"scenario YAML (default: the packaged {DEFAULT_CONFIG.name})")
-    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="PATH=VALUE", help="override a config value, e.g. --set workforce.response_officers=420 (repeatable)")
+        parser.add_argument(
+            "config",
+            nargs="?",
+            type=Path,
+            default=None,
+            help=f"scenario YAML (default: the packaged {DEFAULT_CONFIG.name})",
+        )
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a config value, e.g. --set workforce.response_officers=420 (repeatable)",
+    )
     parser.add_argument("--days", type=positive_float, default=None, help="horizon in days (overrides horizon_days)")
-    parser.add_argument("--warmup-days", type=float, default=None, help="warm-up in days, excluded from statistics (overrides warmup_days)")
+    parser.add_argument(
+        "--warmup-days",
+        type=float,
+        default=None,
+        help="warm-up in days, excluded from statistics (overrides warmup_days)",
+    )
 
 
 def add_run_options(parser: argparse.ArgumentParser, replications: int = 5) -> None:
     """--replications, --seed, --workers."""
-    parser.add_argument("--replications", type=positive_int, default=replications, help=f"replications (default {replications})")
+    parser.add_argument(
+        "--replications", type=positive_int, default=replications, help=f"replications (default {replications})"
+    )
     parser.add_argument("--seed", type=non_negative_int, default=1, help="root seed (default 1)")
-    parser.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: cores, at most one per replication); results do not depend on it")
+    parser.add_argument(
+        "--workers",
+        type=positive_int,
+        default=None,
+        help="worker processes (default: cores, at most one per replication); results do not depend on it",
+    )
 
 
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
@@ -75,7 +92,10 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
         scenario = load_scenario(args.config, [o for o in overrides if not o.startswith("horizon_days=")])
         if scenario.warmup_days >= args.days:
             warmup = args.days / 4
-            print(f"policesim: note: warm-up {scenario.warmup_days:g} days does not fit in --days {args.days:g}; using {warmup:g} (set --warmup-days)", file=sys.stderr)
+            print(
+                f"policesim: note: warm-up {scenario.warmup_days:g} days does not fit in --days {args.days:g}; using {warmup:g} (set --warmup-days)",
+                file=sys.stderr,
+            )
             overrides.append(f"warmup_days={warmup:g}")
     scenario = load_scenario(args.config, overrides)
     check_incident_log(scenario)  # a bad log row fails now, not after the run has started

@@ -17,19 +17,46 @@ from sim.report import render_summary, tables
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="simulate a scenario and summarise it", description="Simulate replications of a scenario (default: the packaged baseline) and print a summary with 95% confidence intervals.")
+    parser = subparsers.add_parser(
+        "run",
+        help="simulate a scenario and summarise it",
+        description="Simulate replications of a scenario (default: the packaged baseline) and print a summary with 95% confidence intervals.",
+    )
     add_scenario_options(parser)
     add_run_options(parser)
-    parser.add_argument("--json", action="store_true", help="print the JSON output contract on stdout instead of tables")
-    parser.add_argument("--out", type=Path, default=None, help="write replications.parquet, summary.json and manifest.json to this directory")
+    parser.add_argument(
+        "--json", action="store_true", help="print the JSON output contract on stdout instead of tables"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write replications.parquet, summary.json and manifest.json to this directory",
+    )
     parser.add_argument("--force", action="store_true", help="replace an existing --out directory")
-    parser.add_argument("--records", action="store_true", help="also keep one record per incident (written to --out as records.parquet)")
-    parser.add_argument("--timeseries", action="store_true", help="also keep the time series (queue by grade, officers by activity) per bin")
-    parser.add_argument("--allow-overload", action="store_true", help="run an overloaded scenario to the horizon instead of stopping it early")
+    parser.add_argument(
+        "--records", action="store_true", help="also keep one record per incident (written to --out as records.parquet)"
+    )
+    parser.add_argument(
+        "--timeseries",
+        action="store_true",
+        help="also keep the time series (queue by grade, officers by activity) per bin",
+    )
+    parser.add_argument(
+        "--allow-overload",
+        action="store_true",
+        help="run an overloaded scenario to the horizon instead of stopping it early",
+    )
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.national import is_national
+
+    if args.config is not None and is_national(args.config):
+        from sim.national import run_national_command
+
+        return run_national_command(args)
     scenario = scenario_from_args(args)
     if args.out is not None:
         check_writable(args.out, args.force)
@@ -38,7 +65,11 @@ def handle(args: argparse.Namespace) -> int:
         results = run_replications(scenario, args.replications, args.seed, args.workers, progress=update, **options)
     document = contract_document(scenario, results, args.seed)
     if args.out is not None:
-        manifest = run_meta(scenario, args.seed, args.replications) | {"command": "run", "config": resolved_dict(scenario), "argv": sys.argv[1:]}
+        manifest = run_meta(scenario, args.seed, args.replications) | {
+            "command": "run",
+            "config": resolved_dict(scenario),
+            "argv": getattr(args, "argv", sys.argv[1:]),
+        }
         writers = {"summary.json": json_writer(document), "manifest.json": json_writer(manifest)}
         for name, frame in tables(results).items():
             writers[f"{name}.parquet"] = frame.to_parquet
@@ -52,5 +83,7 @@ def handle(args: argparse.Namespace) -> int:
     overloads = document["meta"]["overload"]
     if overloads and not args.allow_overload:
         first = overloads[0]
-        raise OverloadError(f"scenario overloaded: {first['reason']} ({first['grade']}) on day {first['detected_day']}; the run was stopped early (use --allow-overload to run to the horizon)")
+        raise OverloadError(
+            f"scenario overloaded: {first['reason']} ({first['grade']}) on day {first['detected_day']}; the run was stopped early (use --allow-overload to run to the horizon)"
+        )
     return 0

@@ -12,21 +12,46 @@ from sim.config import config_hash, resolved_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("validate", help="check a scenario config and print it resolved", description="Validate a scenario (extends, --set applied) and print the resolved config as YAML.")
+    parser = subparsers.add_parser(
+        "validate",
+        help="check a scenario config and print it resolved",
+        description="Validate a scenario (extends, --set applied) and print the resolved config as YAML.",
+    )
     add_scenario_options(parser)
     parser.add_argument("--quiet", action="store_true", help="print only the one-line verdict")
-    parser.add_argument("--targets", type=Path, default=None, help="also run the scenario (or a national config) and check it against these published-figure targets; exit 1 if a good-data target is missed")
+    parser.add_argument(
+        "--targets",
+        type=Path,
+        default=None,
+        help="also run the scenario (or a national config) and check it against these "
+        "published-figure targets; exit 1 if a good-data target is missed",
+    )
     add_run_options(parser)
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> int:
     if args.targets is not None:
-        from sim.validate_targets import validate_with_targets
-
-        return validate_with_targets(args)
+        return check_targets(args)
     scenario = scenario_from_args(args)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
-    print(f"# ok: {scenario.name}, {len(scenario.incident_types)} incident types, {scenario.workforce.response_officers} response officers, config hash {config_hash(scenario)}")
+    print(
+        f"# ok: {scenario.name}, {len(scenario.incident_types)} incident types, {scenario.workforce.response_officers} response officers, config hash {config_hash(scenario)}"
+    )
     return 0
+
+
+def check_targets(args: argparse.Namespace) -> int:
+    """Run the scenario (or national config), print the target table; 1 if a good one misses."""
+    from sim.national import is_national
+    from sim.targets import check_national, check_scenario, load_targets, misses, render_results
+
+    targets = load_targets(args.targets)
+    runs = (args.replications, args.seed, args.workers)
+    if args.config is not None and is_national(args.config):
+        results = check_national(args.config, targets, *runs, args.days)
+    else:
+        results = check_scenario(scenario_from_args(args), targets, *runs)
+    print(render_results(results), end="")
+    return 1 if misses(results) else 0

@@ -1,7 +1,8 @@
 """Sensitivity analysis of a finished sweep with SALib: index tables, a PNG plot and a ranking.
 
 Each design point's output is the mean over its replications. Sobol designs get first- and
-total-order indices (and second-order with ``second_order``), Morris designs mu* and sigma, Latin
+total-order indices (and second-order with ``second_order``), Morris designs mu* and sigma (in
+output units per whole range of a parameter: the design is analysed in the unit cube), Latin
 hypercubes RBD-FAST first-order indices; every design gets a summary of each output's spread.
 """
 
@@ -20,23 +21,27 @@ import pandas as pd
 
 from sim.errors import DataError, OutputExistsError
 from sim.sweep.designs import unit_problem
-from sim.sweep.store import MANIFEST, UNIT_PREFIX, SweepStore
+from sim.sweep.store import OVERLOADED, UNIT_PREFIX, SweepStore
 
 ANALYSIS_DIR = "analysis"
 # The index each method ranks parameters by, and its confidence half-width column.
-RANK_BY = {"sobol": ("ST", "ST_conf"), "morris": ("mu_star", "mu_star_conf"), "lhs": ("S1", "S1_conf")}
+RANK_BY = {
+    "sobol": ("ST", "ST_conf"),
+    "morris": ("mu_star", "mu_star_conf"),
+    "lhs": ("S1", "S1_conf"),
+}
 
 
 @dataclass(frozen=True)
 class Analysis:
-    """The tables of one analysis and where they were written."""
+    """The tables of one analysis, and how many design points had a run stopped by overload."""
 
     method: str
     indices: pd.DataFrame
     second_order: pd.DataFrame
     summary: pd.DataFrame
     skipped: dict[str, str]
-    directory: Path | None = None
+    overloaded: int = 0
 
     def ranking(self, output: str) -> pd.DataFrame:
         """Parameters of one output, most influential first."""
@@ -45,8 +50,8 @@ class Analysis:
         return rows.sort_values(key, ascending=False, kind="stable").reset_index(drop=True)
 
 
-def point_means(store: SweepStore) -> pd.DataFrame:
-    """Each output's mean over replications, one row per design point; refuses a partial sweep."""
+def complete_results(store: SweepStore) -> pd.DataFrame:
+    """Every stored row; refuses a sweep with points or replications missing."""
     manifest = store.manifest
     results = store.results()
     total, reps = int(manifest["n_points"]), int(manifest["replications"])
@@ -59,10 +64,14 @@ def point_means(store: SweepStore) -> pd.DataFrame:
     short = stored[stored != reps]
     if len(short):
         raise DataError(
-            f"{store.root}: point {int(short.index[0])} has {int(short.iloc[0])} replications "
-            f"stored, expected {reps}"
+            f"{store.root}: point {int(short.index[0])} has {int(short.iloc[0])} replications stored, expected {reps}"
         )
-    return results.groupby("point")[list(manifest["outputs"])].mean().sort_index()
+    return results
+
+
+def point_means(results: pd.DataFrame, outputs: list[str]) -> pd.DataFrame:
+    """Each output's mean over replications, one row per design point."""
+    return results.groupby("point")[outputs].mean().sort_index()
 
 
 def summarise(means: pd.DataFrame) -> pd.DataFrame:
@@ -73,12 +82,23 @@ def summarise(means: pd.DataFrame) -> pd.DataFrame:
         finite = y[np.isfinite(y)]
         q = np.quantile(finite, [0.05, 0.5, 0.95]) if finite.size else [np.nan] * 3
         rows.append(
-            {"output": output, "points": y.size, "missing": int(y.size - finite.size),
-             "mean": finite.mean() if finite.size else np.nan,
-             "sd": finite.std(ddof=1) if finite.size > 1 else np.nan,
-             "p05": q[0], "p50": q[1], "p95": q[2]}
+            {
+                "output": output,
+                "points": y.size,
+                "missing": int(y.size - finite.size),
+                "mean": finite.mean() if finite.size else np.nan,
+                "sd": finite.std(ddof=1) if finite.size > 1 else np.nan,
+                "p05": q[0],
+                "p50": q[1],
+                "p95": q[2],
+            }
         )
     return pd.DataFrame(rows)
+
+
+def _columns(names: list[str], result: Any, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A table of SALib results: a row per parameter, the named index columns."""
+    return pd.DataFrame({"parameter": names, **{c: np.asarray(result[c]) for c in columns}})
 
 
 def _indices_for(
@@ -93,40 +113,42 @@ def _indices_for(
             from SALib.analyze import sobol
 
             result = sobol.analyze(
-                problem, y, calc_second_order=design["second_order"], num_resamples=1000,
-                conf_level=0.95, seed=seed,
+                problem,
+                y,
+                calc_second_order=design["second_order"],
+                num_resamples=1000,
+                conf_level=0.95,
+                seed=seed,
             )
-            table = pd.DataFrame(
-                {"parameter": names, "S1": result["S1"], "S1_conf": result["S1_conf"],
-                 "ST": result["ST"], "ST_conf": result["ST_conf"]}
-            )
+            table = _columns(names, result, ("S1", "S1_conf", "ST", "ST_conf"))
             if design["second_order"]:
                 pairs = [(i, j) for i in range(len(names)) for j in range(i + 1, len(names))]
                 second = pd.DataFrame(
-                    {"parameter": [names[i] for i, _ in pairs],
-                     "other": [names[j] for _, j in pairs],
-                     "S2": [result["S2"][i, j] for i, j in pairs],
-                     "S2_conf": [result["S2_conf"][i, j] for i, j in pairs]}
+                    {
+                        "parameter": [names[i] for i, _ in pairs],
+                        "other": [names[j] for _, j in pairs],
+                        "S2": [result["S2"][i, j] for i, j in pairs],
+                        "S2_conf": [result["S2_conf"][i, j] for i, j in pairs],
+                    }
                 )
         elif method == "morris":
             from SALib.analyze import morris
 
             result = morris.analyze(
-                problem, unit, y, num_resamples=1000, conf_level=0.95,
-                num_levels=design["levels"], seed=seed,
+                problem,
+                unit,
+                y,
+                num_resamples=1000,
+                conf_level=0.95,
+                num_levels=design["levels"],
+                seed=seed,
             )
-            table = pd.DataFrame(
-                {"parameter": names, "mu": result["mu"], "mu_star": result["mu_star"],
-                 "mu_star_conf": result["mu_star_conf"], "sigma": result["sigma"]}
-            )
+            table = _columns(names, result, ("mu", "mu_star", "mu_star_conf", "sigma"))
         else:
             from SALib.analyze import rbd_fast
 
-            result = rbd_fast.analyze(problem, unit, y, num_resamples=1000, conf_level=0.95,
-                                      seed=seed)
-            table = pd.DataFrame(
-                {"parameter": names, "S1": result["S1"], "S1_conf": result["S1_conf"]}
-            )
+            result = rbd_fast.analyze(problem, unit, y, num_resamples=1000, conf_level=0.95, seed=seed)
+            table = _columns(names, result, ("S1", "S1_conf"))
     return table, second
 
 
@@ -138,9 +160,10 @@ def analyse_store(store: SweepStore, outputs: list[str] | None = None) -> Analys
     chosen = list(manifest["outputs"]) if outputs is None else outputs
     for output in chosen:
         if output not in manifest["outputs"]:
-            raise DataError(f"--output: {output!r} is not an output of this sweep; "
-                            f"it has {manifest['outputs']}")
-    means = point_means(store)[chosen]
+            raise DataError(f"--output: {output!r} is not an output of this sweep; it has {manifest['outputs']}")
+    results = complete_results(store)
+    means = point_means(results, chosen)
+    overloaded = int(results.groupby("point")[OVERLOADED].max().sum())
     design = store.design().sort_index()
     names = list(manifest["parameters"])
     unit = design[[UNIT_PREFIX + name for name in names]].to_numpy(dtype=float)
@@ -156,14 +179,13 @@ def analyse_store(store: SweepStore, outputs: list[str] | None = None) -> Analys
         elif np.ptp(y) == 0:
             skipped[output] = f"constant ({y[0]:g}) at every design point"
         else:
-            table, second = _indices_for(method, design_spec, problem, unit, y,
-                                         int(manifest["seed"]))
+            table, second = _indices_for(method, design_spec, problem, unit, y, int(manifest["seed"]))
             tables.append(table.assign(output=output))
             seconds.append(second.assign(output=output) if len(second) else second)
     indices = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=["output"])
     indices = indices[["output"] + [c for c in indices.columns if c != "output"]]
     second_order = pd.concat(seconds, ignore_index=True) if seconds else pd.DataFrame()
-    return Analysis(method, indices, second_order, summarise(means), skipped)
+    return Analysis(method, indices, second_order, summarise(means), skipped, overloaded)
 
 
 def plot(analysis: Analysis, path: Path) -> None:
@@ -182,7 +204,9 @@ def plot(analysis: Analysis, path: Path) -> None:
         bars = [("S1", "S1_conf", "first order (RBD-FAST)")]
     n_params = max(1, analysis.indices["parameter"].nunique())
     fig, axes = plt.subplots(
-        max(1, len(outputs)), 1, figsize=(9, 1.2 + 0.45 * n_params * max(1, len(outputs))),
+        max(1, len(outputs)),
+        1,
+        figsize=(9, 1.2 + 0.45 * n_params * max(1, len(outputs))),
         squeeze=False,
     )
     height = 0.8 / len(bars)
@@ -190,8 +214,14 @@ def plot(analysis: Analysis, path: Path) -> None:
         table = analysis.ranking(output).iloc[::-1]
         y = np.arange(len(table))
         for k, (column, conf, label) in enumerate(bars):
-            ax.barh(y + (k - (len(bars) - 1) / 2) * height, table[column], height=height,
-                    xerr=table[conf] if conf else None, capsize=2, label=label)
+            ax.barh(
+                y + (k - (len(bars) - 1) / 2) * height,
+                table[column],
+                height=height,
+                xerr=table[conf] if conf else None,
+                capsize=2,
+                label=label,
+            )
         ax.set_yticks(y, table["parameter"], fontsize=8)
         ax.set_title(output, fontsize=9)
         ax.axvline(0, color="black", linewidth=0.5)
@@ -215,7 +245,8 @@ def write_analysis(analysis: Analysis, root: Path, *, force: bool = False) -> Pa
     staging = root / f".tmp-{uuid.uuid4().hex}-{ANALYSIS_DIR}"
     staging.mkdir()
     try:
-        analysis.indices.to_csv(staging / "indices.csv", index=False)
+        if len(analysis.indices):
+            analysis.indices.to_csv(staging / "indices.csv", index=False)
         analysis.summary.to_csv(staging / "summary.csv", index=False)
         if len(analysis.second_order):
             analysis.second_order.to_csv(staging / "second_order.csv", index=False)
@@ -230,14 +261,3 @@ def write_analysis(analysis: Analysis, root: Path, *, force: bool = False) -> Pa
         if staging.exists():
             shutil.rmtree(staging)
     return target
-
-
-def open_for_analysis(root: str | Path) -> SweepStore:
-    """Open a results directory read-only (no lock: analysing never writes results)."""
-    import json
-
-    root = Path(root)
-    manifest_path = root / MANIFEST
-    if not manifest_path.exists():
-        raise DataError(f"{root}: no sweep here ({MANIFEST} not found)")
-    return SweepStore(root, json.loads(manifest_path.read_text()))

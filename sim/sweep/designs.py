@@ -58,9 +58,7 @@ def sample_unit(spec: SweepSpec) -> np.ndarray:
                 return saltelli.sample(problem, design.n, calc_second_order=design.second_order)
         from SALib.sample import sobol
 
-        return sobol.sample(
-            problem, design.n, calc_second_order=design.second_order, scramble=True, seed=spec.seed
-        )
+        return sobol.sample(problem, design.n, calc_second_order=design.second_order, scramble=True, seed=spec.seed)
     if isinstance(design, MorrisDesign):
         from SALib.sample import morris
 
@@ -113,7 +111,5 @@ def build_design(spec: SweepSpec) -> DesignMatrix:
     bad = ~np.isfinite(values)
     if bad.any():
         j = int(np.argwhere(bad)[0][1])
-        raise ConfigError(
-            f"parameters[{j}]: the design reaches an infinite value; give 'low' and 'high'"
-        )
+        raise ConfigError(f"parameters[{j}]: the design reaches an infinite value; give 'low' and 'high'")
     return DesignMatrix(names=tuple(spec.names), unit=unit, values=values)

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any, Protocol
 
 from sim.errors import PolicesimError
+from sim.sweep.store import OVERLOADED
 
 Batch = list[tuple[int, dict[str, float]]]
 Row = dict[str, Any]
@@ -20,6 +21,8 @@ Row = dict[str, Any]
 
 class Evaluator(Protocol):
     """A model a sweep can run: one output dict per replication for a design point.
+
+    An output dict may carry ``overloaded: 1`` when the run stopped early on a runaway queue.
 
     Implementations must be picklable (module-level classes) to run in other processes.
     """
@@ -44,25 +47,25 @@ def evaluate_batch(evaluator: Evaluator, batch: Batch) -> list[Row]:
         outputs = evaluator(point, params)
         if len(outputs) != evaluator.replications:
             raise PolicesimError(
-                f"point {point}: the model returned {len(outputs)} replications, "
-                f"expected {evaluator.replications}"
+                f"point {point}: the model returned {len(outputs)} replications, expected {evaluator.replications}"
             )
         for replication, values in enumerate(outputs):
+            outputs_only = dict(values)
+            overloaded = int(outputs_only.pop(OVERLOADED, 0))
             rows.append(
                 {
                     "point": point,
                     "replication": replication,
                     "seed": evaluator.seed,
+                    OVERLOADED: overloaded,
                     **params,
-                    **values,
+                    **outputs_only,
                 }
             )
     return rows
 
 
-def batches(
-    points: Iterable[int], design: Callable[[int], dict[str, float]], size: int
-) -> Iterator[Batch]:
+def batches(points: Iterable[int], design: Callable[[int], dict[str, float]], size: int) -> Iterator[Batch]:
     """Group points into batches of ``size``, each point paired with its parameter values."""
     batch: Batch = []
     for point in points:
@@ -117,9 +120,7 @@ def check_workers(client: Any, version: str) -> None:
         raise PolicesimError("scheduler: the cluster has no workers yet; start `dask worker` first")
     for worker, worker_version in sorted(found.items()):
         if worker_version != version:
-            raise PolicesimError(
-                f"scheduler: worker {worker} has policesim {worker_version}, this is {version}"
-            )
+            raise PolicesimError(f"scheduler: worker {worker} has policesim {worker_version}, this is {version}")
 
 
 def run_dask(evaluator: Evaluator, work: Sequence[Batch], client: Any) -> Iterator[list[Row]]:

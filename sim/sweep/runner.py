@@ -16,7 +16,7 @@ from sim.errors import ConfigError
 from sim.sweep.designs import DesignMatrix, build_design
 from sim.sweep.execute import Evaluator, Row, batches, run_dask, run_inline, run_pool
 from sim.sweep.spec import SweepSpec
-from sim.sweep.store import SweepStore, iter_pending, open_store
+from sim.sweep.store import SweepStore, open_store, pending_points
 
 
 @dataclass(frozen=True)
@@ -135,13 +135,14 @@ def _run(
     total = int(store.manifest["n_points"])
     design = store.design()
     names = list(store.manifest["parameters"])
-    pending = list(iter_pending(store, max_points))
-    before = len(store.done_points())
-    size = batch_size or auto_batch_size(len(pending), workers)
+    done = store.done_points()
+    pending = pending_points(store, done, max_points)
+    before = len(done)
+    slots = sum(client.nthreads().values()) if client is not None else workers
+    size = batch_size or auto_batch_size(len(pending), slots)
 
     def point(index: int) -> dict[str, float]:
-        row = design.loc[index]
-        return {name: row[name].item() for name in names}
+        return {name: design.at[index, name].item() for name in names}  # keeps int columns int
 
     work = list(batches(pending, point, size))
     if client is not None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from numpy.random import SeedSequence
 
+from sim.streams import replication_seed
+
 
 def point_seed(seed: int, point: int, replication: int) -> SeedSequence:
     """The seed of one replication of one design point; independent of where or when it runs."""
-    return SeedSequence(seed, spawn_key=(point, replication))
+    return replication_seed(seed, replication, key=(point,))

@@ -141,17 +141,24 @@ class GridDesign(BaseModel):
     levels: int = Field(ge=2)
 
 
-Design = Annotated[
-    SobolDesign | MorrisDesign | LhsDesign | GridDesign, Field(discriminator="method")
-]
+Design = Annotated[SobolDesign | MorrisDesign | LhsDesign | GridDesign, Field(discriminator="method")]
 
 
 class InterventionSpec(BaseModel):
-    """The intervention side of a paired sweep: overrides applied on top of the base scenario."""
+    """The intervention side of a paired sweep: overlays and overrides on top of the base."""
 
     model_config = _STRICT
 
-    set: dict[str, Any] = Field(min_length=1)
+    overlays: list[str] = Field(
+        default_factory=list, description="YAML fragments merged in order, relative to the sweep"
+    )
+    set: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> InterventionSpec:
+        if not self.overlays and not self.set:
+            raise ValueError("an intervention needs 'overlays' or 'set' (else it is the base)")
+        return self
 
 
 class PolicesimModel(BaseModel):
@@ -162,6 +169,9 @@ class PolicesimModel(BaseModel):
     kind: Literal["policesim"]
     scenario: str | None = Field(
         default=None, description="scenario file, relative to the sweep file; default: baseline"
+    )
+    overlays: list[str] = Field(
+        default_factory=list, description="YAML fragments merged in order, relative to the sweep"
     )
     set: dict[str, Any] = Field(default_factory=dict)
     intervention: InterventionSpec | None = None
@@ -217,22 +227,18 @@ class SweepSpec(BaseModel):
             if paths != ["x1", "x2", "x3"]:
                 raise ValueError(f"parameters: the ishigami model takes x1, x2, x3, got {paths}")
             if self.outputs != ["y"]:
-                raise ValueError(
-                    f"outputs: the ishigami model has the one output 'y', got {self.outputs}"
-                )
+                raise ValueError(f"outputs: the ishigami model has the one output 'y', got {self.outputs}")
         else:
             for i, output in enumerate(self.outputs):
-                scope, _, path = split_output(output)
-                if not path.startswith("summary.") or path == "summary.":
+                scope, path = split_output(output)
+                if scope not in SCOPES or not path.startswith("summary.") or path == "summary.":
                     raise ValueError(
                         f"outputs[{i}]: {output!r} is not a contract path like "
                         "'summary.incidents.burglary.attended_within_target' "
                         "(optionally prefixed 'difference:' or 'intervention:')"
                     )
                 if scope != "base" and self.model.intervention is None:
-                    raise ValueError(
-                        f"outputs[{i}]: {output!r} needs an intervention (model.intervention.set)"
-                    )
+                    raise ValueError(f"outputs[{i}]: {output!r} needs an intervention (model.intervention)")
         return self
 
     @property
@@ -249,14 +255,10 @@ class SweepSpec(BaseModel):
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()[:16]
 
 
-def split_output(output: str) -> tuple[str, str, str]:
-    """``'difference:summary.x'`` -> ``('difference', ':', 'summary.x')``; no prefix means base."""
+def split_output(output: str) -> tuple[str, str]:
+    """``'difference:summary.x'`` -> ``('difference', 'summary.x')``; no prefix means base."""
     scope, sep, path = output.partition(":")
-    if not sep:
-        return "base", "", output
-    if scope not in SCOPES:
-        return scope, sep, path  # rejected by the caller: not a known scope, so not 'summary.'
-    return scope, sep, path
+    return (scope, path) if sep else ("base", output)
 
 
 def _location(loc: tuple[Any, ...]) -> str:

@@ -19,7 +19,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,8 @@ MANIFEST = "manifest.json"
 DESIGN = "design.parquet"
 PARTS = "parts"
 LOCK = ".lock"
-KEY_COLUMNS = ("point", "replication", "seed")
+OVERLOADED = "overloaded"
+KEY_COLUMNS = ("point", "replication", "seed", OVERLOADED)
 UNIT_PREFIX = "unit:"
 
 
@@ -69,9 +70,7 @@ def _write_json(path: Path, document: Mapping[str, Any]) -> None:
     _atomic_write(path, lambda temp: temp.write_text(json.dumps(document, indent=2) + "\n"))
 
 
-def result_schema(
-    parameters: Sequence[str], integer: Sequence[bool], outputs: Sequence[str]
-) -> pa.Schema:
+def result_schema(parameters: Sequence[str], integer: Sequence[bool], outputs: Sequence[str]) -> pa.Schema:
     """The columns of every part file: keys, parameter values, outputs."""
     fields = [pa.field(name, pa.int64(), nullable=False) for name in KEY_COLUMNS]
     fields += [
@@ -174,18 +173,14 @@ def _acquire_lock(root: Path) -> Any:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise OutputExistsError(
-            f"{root}: another sweep process is writing this directory"
-        ) from None
+        raise OutputExistsError(f"{root}: another sweep process is writing this directory") from None
     return handle
 
 
 def _sweep_compatible(root: Path, stored: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
     """Refuse to resume a directory that holds a different sweep or one from another version."""
     if stored.get("format") != FORMAT:
-        raise OutputExistsError(
-            f"{root}: not a policesim sweep directory (format {stored.get('format')!r})"
-        )
+        raise OutputExistsError(f"{root}: not a policesim sweep directory (format {stored.get('format')!r})")
     for key, what in (("spec_hash", "sweep"), ("fingerprint", "model set-up")):
         if stored.get(key) != manifest[key]:
             raise OutputExistsError(
@@ -199,9 +194,7 @@ def _sweep_compatible(root: Path, stored: Mapping[str, Any], manifest: Mapping[s
         )
 
 
-def open_store(
-    root: str | Path, manifest: dict[str, Any], design: DesignMatrix, *, resume: bool
-) -> SweepStore:
+def open_store(root: str | Path, manifest: dict[str, Any], design: DesignMatrix, *, resume: bool) -> SweepStore:
     """Create a new results directory, or reopen one holding the same sweep when ``resume``.
 
     A directory that exists and is not empty is refused unless it holds this very sweep and
@@ -214,15 +207,11 @@ def open_store(
     if root.exists() and any(root.iterdir()):
         manifest_path = root / MANIFEST
         if not manifest_path.exists():
-            raise OutputExistsError(
-                f"{root}: not empty and holds no sweep manifest; choose another --out"
-            )
+            raise OutputExistsError(f"{root}: not empty and holds no sweep manifest; choose another --out")
         stored = json.loads(manifest_path.read_text())
         _sweep_compatible(root, stored, manifest)
         if not resume:
-            raise OutputExistsError(
-                f"{root}: already holds this sweep; pass --resume to continue it"
-            )
+            raise OutputExistsError(f"{root}: already holds this sweep; pass --resume to continue it")
         lock = _acquire_lock(root)
         for stale in (root / PARTS).glob(".tmp-*"):
             stale.unlink()  # a write cut short by a kill; its batch is not in done_points
@@ -248,13 +237,16 @@ def _create(root: Path, manifest: dict[str, Any], design: DesignMatrix) -> Sweep
     return SweepStore(root, manifest, _acquire_lock(root))
 
 
-def iter_pending(store: SweepStore, limit: int | None = None) -> Iterator[int]:
-    """Design points not yet stored, in index order, at most ``limit`` of them."""
-    done = store.done_points()
-    count = 0
-    for point in range(int(store.manifest["n_points"])):
-        if limit is not None and count >= limit:
-            return
-        if point not in done:
-            count += 1
-            yield point
+def pending_points(store: SweepStore, done: set[int], limit: int | None = None) -> list[int]:
+    """Design points not in ``done``, in index order, at most ``limit`` of them."""
+    pending = [p for p in range(int(store.manifest["n_points"])) if p not in done]
+    return pending if limit is None else pending[:limit]
+
+
+def open_results(root: str | Path) -> SweepStore:
+    """Open a results directory to read it (no lock: reading never writes results)."""
+    root = Path(root)
+    manifest_path = root / MANIFEST
+    if not manifest_path.exists():
+        raise DataError(f"{root}: no sweep here ({MANIFEST} not found)")
+    return SweepStore(root, json.loads(manifest_path.read_text()))
