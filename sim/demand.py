@@ -57,12 +57,12 @@ class CallBlock:
     @staticmethod
     def concatenate(blocks: list[CallBlock]) -> CallBlock:
         """Several blocks as one, sorted by time (stable, so ties keep block order)."""
-        merged = {name: np.concatenate([getattr(b, name) for b in blocks]) for name in _FIELDS}
+        merged = {name: np.concatenate([getattr(b, name) for b in blocks]) for name in CALL_FIELDS}
         order = np.argsort(merged["time"], kind="stable")
         return CallBlock(**{name: values[order] for name, values in merged.items()})
 
 
-_FIELDS = (
+CALL_FIELDS = (
     "time",
     "kind",
     "channel",
@@ -299,7 +299,7 @@ def _choice(rng: np.random.Generator, values: list[int], shares: list[float], n:
 
 
 def _select(block: CallBlock, mask: np.ndarray) -> CallBlock:
-    return CallBlock(**{name: getattr(block, name)[mask] for name in _FIELDS})
+    return CallBlock(**{name: getattr(block, name)[mask] for name in CALL_FIELDS})
 
 
 def read_incident_log(scenario: Scenario, generator: DemandGenerator) -> CallBlock:

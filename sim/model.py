@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.contact import ContactCentre
-from sim.demand import CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
+from sim.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
 from sim.dispatch import NOT_ATTENDED, Dispatcher
 from sim.engine import Clock
 from sim.geography import Map
@@ -33,6 +33,8 @@ from sim.workforce import ABSTRACTION, DESK, OFF, build_officers
 GENERATED = OUTCOMES.index("generated")
 STATE_NAMES = ("available", "travel", "on_scene", "meal_break", "abstraction", "desk", "off")
 RECORD_COLUMNS = ("number", "type", "grade", "channel", "call_minute", "queued_minute", "arrived_minute", "outcome")
+
+SCALAR_FIELDS = tuple(name for name in CALL_FIELDS if name != "followup")  # one value per call
 
 
 @dataclass
@@ -158,26 +160,7 @@ class Model:
         warmup = self.warmup
         count = self.stats.count
         for block in self._blocks():
-            columns = [
-                getattr(block, name).tolist()
-                for name in (
-                    "time",
-                    "kind",
-                    "channel",
-                    "grade",
-                    "crew",
-                    "zone",
-                    "on_scene",
-                    "travel",
-                    "handling",
-                    "grading",
-                    "patience",
-                    "reattempt",
-                    "reattempt_delay",
-                    "latitude",
-                    "longitude",
-                )
-            ]
+            columns = [getattr(block, name).tolist() for name in SCALAR_FIELDS]
             followup = block.followup
             for i, (
                 t,
