@@ -11,12 +11,14 @@ incident is lost (counted as not attended and as ``lost_to_abandonment``).
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections import deque
 from collections.abc import Callable
 
 from sim.demand import CHANNEL_101, CHANNEL_999, CHANNEL_ONLINE
 from sim.engine import Clock
-from sim.incident import Incident
+from sim.incident import Call, Incident
 from sim.schema import ContactCentre as ContactConfig
 from sim.stats import OUTCOMES, Stats
 
@@ -26,25 +28,30 @@ LOST = OUTCOMES.index("lost_to_abandonment")
 
 
 class HandlerPool:
-    """Rostered staff serving two FIFO queues, the first always before the second."""
+    """Rostered staff serving two FIFO queues, the first always before the second.
+
+    A handler frees up when its call's handling time ends. Nothing needs to happen at that moment
+    unless a caller is waiting, so the pool keeps the calls' end times in a heap and frees handlers
+    lazily, the next time it looks; it schedules a wake-up at the earliest end time only while
+    someone waits. That saves one event per call and gives the same answering times.
+    """
 
     def __init__(
         self,
         clock: Clock,
         staff_by_hour: tuple[int, ...],
-        on_answer: Callable[[Incident], None],
-        on_done: Callable[[Incident], None],
-        on_abandon: Callable[[Incident], None] | None = None,
+        on_answer: Callable[[Call], None],
+        on_abandon: Callable[[Call], None] | None = None,
     ) -> None:
         self.clock = clock
         self.staff_by_hour = staff_by_hour
         self.capacity = staff_by_hour[0]
-        self.busy = 0
+        self.ends: list[float] = []  # end times of the calls in hand (a heap): its length is the busy count
         # Entries are (call, attempt): an abandoned caller who rings again leaves a stale entry.
-        self.queues: tuple[deque[tuple[Incident, int]], deque[tuple[Incident, int]]] = (deque(), deque())
+        self.queues: tuple[deque[tuple[Call, int]], deque[tuple[Call, int]]] = (deque(), deque())
         self.waiting = [0, 0]
+        self.wake_at = math.inf  # the pending wake-up, if any
         self.on_answer = on_answer
-        self.on_done = on_done
         self.on_abandon = on_abandon
         clock.after(60.0, self._next_hour, 1)
 
@@ -53,43 +60,59 @@ class HandlerPool:
         self._serve()
         self.clock.after(60.0, self._next_hour, hour + 1)
 
-    def arrive(self, call: Incident, priority: int) -> None:
+    def arrive(self, call: Call, priority: int) -> None:
         """A call joins the pool: answered at once if a handler is free and nobody waits ahead."""
-        if self.busy < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW]):
-            self._answer(call)
+        ends = self.ends
+        now = self.clock.now
+        while ends and ends[0] <= now:
+            heapq.heappop(ends)
+        if len(ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW]):
+            self._answer(call, now)
             return
         self.queues[priority].append((call, call.attempt))
         self.waiting[priority] += 1
-        if priority == LOW and self.on_abandon is not None and call.patience < float("inf"):
+        self._wake_when_free()
+        if priority == LOW and self.on_abandon is not None and call.patience < math.inf:
             self.clock.after(call.patience, self._abandon, call, call.attempt)
 
-    def _abandon(self, call: Incident, attempt: int) -> None:
+    def _abandon(self, call: Call, attempt: int) -> None:
         if call.attempt == attempt and call.answered_at < 0.0 and not call.abandoned:
             call.abandoned = True
             self.waiting[LOW] -= 1
             assert self.on_abandon is not None
             self.on_abandon(call)
 
+    def _wake_when_free(self) -> None:
+        """Make sure the pool looks at its queues again when the next call in hand ends."""
+        if self.ends and self.ends[0] < self.wake_at:
+            self.wake_at = self.ends[0]
+            self.clock.after(self.wake_at - self.clock.now, self._wake, self.wake_at)
+
+    def _wake(self, at: float) -> None:
+        if at == self.wake_at:
+            self.wake_at = math.inf
+            self._serve()
+
     def _serve(self) -> None:
+        ends = self.ends
+        now = self.clock.now
+        while ends and ends[0] <= now:
+            heapq.heappop(ends)
         for priority in (HIGH, LOW):
             queue = self.queues[priority]
-            while queue and self.busy < self.capacity:
+            while queue and len(ends) < self.capacity:
                 call, attempt = queue.popleft()
                 if call.abandoned or attempt != call.attempt:
                     continue
                 self.waiting[priority] -= 1
-                self._answer(call)
+                self._answer(call, now)
+        if self.waiting[HIGH] or self.waiting[LOW]:
+            self._wake_when_free()
 
-    def _answer(self, call: Incident) -> None:
-        self.busy += 1
-        call.answered_at = self.clock.now
+    def _answer(self, call: Call, now: float) -> None:
+        heapq.heappush(self.ends, now + call.handling)
+        call.answered_at = now
         self.on_answer(call)
-        self.clock.after(call.handling, self._finish, call)
-
-    def _finish(self, call: Incident) -> None:
-        self.busy -= 1
-        self.on_done(call)
-        self._serve()
 
 
 class ContactCentre:
@@ -108,12 +131,10 @@ class ContactCentre:
         self.submit = submit
         self.close_lost = close_lost
         self.reattempt_share = config.reattempt_share
-        self.phones = HandlerPool(
-            clock, config.call_handlers.staff_by_hour, self._answered, self._handled, self._abandoned
-        )
-        self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered, self._handled)
+        self.phones = HandlerPool(clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned)
+        self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered)
 
-    def receive(self, call: Incident) -> None:
+    def receive(self, call: Call) -> None:
         """A call (or online report) reaches the centre now."""
         call.answered_at = -1.0
         call.abandoned = False
@@ -133,10 +154,11 @@ class ContactCentre:
         else:
             self.submit(call)
 
-    def _answered(self, call: Incident) -> None:
+    def _answered(self, call: Call) -> None:
         if call.channel == CHANNEL_ONLINE:
+            self.clock.after(call.handling, self._processed, call)
             return
-        if call.kind >= 0:
+        if isinstance(call, Incident):
             self.clock.after(min(call.grading, call.handling), self.submit, call)
         wait = self.clock.now - call.rang_at
         if self.clock.now < self.stats.start:
@@ -150,16 +172,17 @@ class ContactCentre:
             contact["answered_101"] += 1
             contact["answer_wait_101_minutes"] += wait
 
-    def _handled(self, call: Incident) -> None:
-        if call.channel == CHANNEL_ONLINE and self.clock.now >= self.stats.start:
+    def _processed(self, call: Call) -> None:
+        """The online desk has finished a report: it reaches dispatch now."""
+        if self.clock.now >= self.stats.start:
             self.stats.contact["online_handled"] += 1
-        if call.kind >= 0 and call.channel == CHANNEL_ONLINE:
+        if isinstance(call, Incident):
             self.submit(call)
 
-    def _abandoned(self, call: Incident) -> None:
+    def _abandoned(self, call: Call) -> None:
         if self.clock.now >= self.stats.start:
             self.stats.contact["abandoned_101"] += 1
-        if call.kind < 0:
+        if not isinstance(call, Incident):
             return
         if call.reattempt < self.reattempt_share:
             call.reattempt = 1.0  # a caller tries again at most once

@@ -182,6 +182,8 @@ class Dispatcher:
 
     def _next_incident(self, urgent_only: bool) -> Incident | None:
         """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
+        if not any(self.queues):
+            return None
         for grade, queue in enumerate(self.queues):
             if urgent_only and not self.interrupts[grade]:
                 continue
@@ -217,8 +219,9 @@ class Dispatcher:
     def _travel_minutes(self, officer: Officer, incident: Incident) -> float:
         if self.map is None:
             return incident.travel
-        km = incident.km[officer.place] if incident.km is not None else self.map.road_km[officer.place, incident.place]
-        return self.map.minutes(km, self.blue_light[incident.grade])
+        if incident.km is None:
+            return self.map.drive_minutes(officer.place, incident.place, self.blue_light[incident.grade])
+        return self.map.minutes(incident.km[officer.place], self.blue_light[incident.grade])
 
     def _arrive(self, officer: Officer, incident: Incident) -> None:
         now = self.clock.now
@@ -246,10 +249,14 @@ class Dispatcher:
         officer.incident = None
         scene = incident.place
         if self.map is not None and self.return_to_station and scene != officer.station:
-            km = self.map.road_km[scene, officer.station] if incident.km is None else incident.km[officer.station]
+            minutes = (
+                self.map.drive_minutes(scene, officer.station, False)
+                if incident.km is None
+                else self.map.minutes(incident.km[officer.station], False)
+            )
             officer.place = officer.station
             self.set_state(officer, TRAVEL)
-            self.clock.after(self.map.minutes(km, False), self.officer_free, officer)
+            self.clock.after(minutes, self.officer_free, officer)
             return
         if self.map is not None:
             officer.place = scene

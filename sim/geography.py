@@ -8,6 +8,8 @@ distance, so the nearest free officer is found by scanning places, not officers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from sim.schema import Geography, Workforce
@@ -36,7 +38,13 @@ class Map:
         self.longitude = np.array([s.longitude for s in stations] + [z.longitude for z in zones])
         self.local_km = np.array([0.0] * len(stations) + [z.local_km for z in zones])
         self.road_km = self._road_km()
-        self.nearest_order = np.argsort(self.road_km, axis=1, kind="stable")
+        # Plain lists: the dispatcher reads these once per job, and list indexing is far cheaper
+        # than indexing a numpy array element by element.
+        self.nearest_order: list[list[int]] = np.argsort(self.road_km, axis=1, kind="stable").tolist()
+        self.drive_minutes_table: tuple[list[list[float]], list[list[float]]] = (
+            self.minutes(self.road_km, False).tolist(),
+            self.minutes(self.road_km, True).tolist(),
+        )
 
     def _road_km(self) -> np.ndarray:
         lat, lon = self.latitude, self.longitude
@@ -61,7 +69,11 @@ class Map:
         km = self.road_km_from(latitude, longitude)[self.n_stations :]
         return self.n_stations + int(np.argmin(km))
 
-    def minutes(self, km: float, blue_light: bool) -> float:
-        """Driving time for ``km`` road kilometres, including mobilisation."""
+    def drive_minutes(self, origin: int, destination: int, blue_light: bool) -> float:
+        """Driving time between two places, including mobilisation (the same as ``minutes`` of their road km)."""
+        return self.drive_minutes_table[blue_light][origin][destination]
+
+    def minutes(self, km: Any, blue_light: bool) -> Any:
+        """Driving time for ``km`` road kilometres (a number or an array), including mobilisation."""
         speed = self.geography.blue_light_speed_kmh if blue_light else self.geography.speed_kmh
         return self.geography.mobilise_minutes + km / speed * 60.0

@@ -1,4 +1,9 @@
-"""An incident (or a call that carries none) as it moves through the model."""
+"""A call to the police, and the incident it may report, as they move through the model.
+
+Most calls need no police (advice, wrong numbers, other agencies): they are plain ``Call``
+objects that only occupy a call handler. A call that reports an incident is an ``Incident``,
+which adds what dispatch and the officers' work need.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,8 @@ import math
 IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
 
 
-class Incident:
-    """One call and the incident it reports; plain slots for speed."""
+class Call:
+    """One call (or online report): what the contact centre needs to answer it; plain slots for speed."""
 
     __slots__ = (
         "number",
@@ -23,22 +28,8 @@ class Incident:
         "patience",
         "reattempt",
         "reattempt_delay",
-        "crew",
-        "assigned",
-        "arrived",
-        "place",
-        "latitude",
-        "longitude",
-        "on_scene",
-        "travel",
-        "followup",
-        "state",
-        "give_up_at",
-        "queued_at",
-        "lead_done",
         "answered_at",
         "abandoned",
-        "km",
         "rang_at",
         "attempt",
     )
@@ -56,7 +47,7 @@ class Incident:
         patience: float = math.inf,
     ) -> None:
         self.number = number
-        self.kind = kind
+        self.kind = kind  # the incident type, or a negative number for a call that reports none
         self.grade = grade
         self.channel = channel
         self.time = time
@@ -66,6 +57,45 @@ class Incident:
         self.patience = patience
         self.reattempt = 1.0
         self.reattempt_delay = 0.0
+        self.answered_at = -1.0
+        self.abandoned = False
+        self.attempt = 0  # call attempts so far; a stale queue entry carries an older number
+        self.rang_at = 0.0  # when the current call attempt reached the contact centre
+
+
+class Incident(Call):
+    """A call that reports an incident: adds the crew, the scene, the follow-up work and its dispatch state."""
+
+    __slots__ = (
+        "crew",
+        "assigned",
+        "arrived",
+        "place",
+        "latitude",
+        "longitude",
+        "on_scene",
+        "travel",
+        "followup",
+        "state",
+        "give_up_at",
+        "queued_at",
+        "lead_done",
+        "km",
+    )
+
+    def __init__(
+        self,
+        number: int,
+        kind: int,
+        grade: int,
+        channel: int,
+        time: float,
+        counted: bool,
+        handling: float = 0.0,
+        grading: float = 0.0,
+        patience: float = math.inf,
+    ) -> None:
+        super().__init__(number, kind, grade, channel, time, counted, handling, grading, patience)
         self.crew = 1
         self.assigned = 0
         self.arrived = -1.0
@@ -74,13 +104,9 @@ class Incident:
         self.longitude = math.nan
         self.on_scene = 0.0
         self.travel = 0.0
-        self.followup = None
+        self.followup: list[float] | None = None  # minutes of each follow-up task
         self.state = IN_CONTACT
         self.give_up_at = math.inf
         self.queued_at = -1.0
         self.lead_done = False
-        self.answered_at = -1.0
-        self.abandoned = False
-        self.attempt = 0  # call attempts so far; a stale queue entry carries an older number
-        self.rang_at = 0.0  # when the current call attempt reached the contact centre
         self.km = None  # road km to every place, for incidents given by coordinates

@@ -394,7 +394,7 @@ class Interventions:
             stats.grade_response[grade].add(response)
             self._add(f"remote.{self.types[kind]}.{how}_attended", 1.0)
             minutes = incident.crew * (incident.on_scene + self._travel(incident))
-            followup = 0.0 if incident.followup is None else float(incident.followup.sum())
+            followup = 0.0 if incident.followup is None else float(np.sum(incident.followup))
             name = "video_interviews" if how == "video" else "drone_first_response"
             self._add(f"hours_saved.{name}", minutes + followup)
         if dispatcher.records is not None:

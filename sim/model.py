@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,7 @@ from sim.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, 
 from sim.dispatch import NOT_ATTENDED, Dispatcher
 from sim.engine import Clock
 from sim.geography import Map
-from sim.incident import Incident
+from sim.incident import Call, Incident
 from sim.interventions import Interventions
 from sim.metrics import collect_metrics
 from sim.roster import Roster
@@ -120,7 +120,11 @@ class Model:
         started = time.perf_counter()
         env = self.clock.env
         env.process(self.roster.process())
-        env.process(self._arrivals())
+        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.pending = self._arrivals()
+        first = next(self.pending, None)
+        if first is not None:
+            self.clock.after(first.time, self._deliver, first)
         self.clock.after(self.horizon, self._finish_line)
         self.clock.after(0.0, self._monitor)
         env.run(until=self.stop)
@@ -133,7 +137,7 @@ class Model:
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
-            events=self.clock.events + self.calls,
+            events=self.clock.events,
             calls=self.calls,
             wall_seconds=time.perf_counter() - started,
             records=self._records_frame(),
@@ -152,16 +156,12 @@ class Model:
         for week in range(self.demand.weeks()):
             yield self.interventions.apply(self.demand.block(week), week)
 
-    def _arrivals(self) -> Generator:
-        """SimPy process: each call reaches the contact centre (or dispatch) at its time."""
-        env = self.clock.env
-        receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
-        submit = self.dispatcher.submit
+    def _arrivals(self) -> Iterator[Call]:
+        """Every call in time order, built from the weekly blocks as they are needed."""
         warmup = self.warmup
-        count = self.stats.count
         for block in self._blocks():
             columns = [getattr(block, name).tolist() for name in SCALAR_FIELDS]
-            followup = block.followup
+            followup = block.followup.tolist()
             for i, (
                 t,
                 kind,
@@ -179,22 +179,29 @@ class Model:
                 lat,
                 lon,
             ) in enumerate(zip(*columns, strict=True)):
-                if t > env.now:
-                    yield env.timeout(t - env.now)
-                self.calls += 1
-                counted = t >= warmup
-                call = Incident(self.calls, kind, grade, channel, t, counted, handling, grading, patience)
-                if kind >= 0:
-                    call.reattempt = reattempt
-                    call.reattempt_delay = delay
-                    call.crew = crew
-                    call.on_scene = on_scene
-                    call.travel = travel
-                    call.followup = followup[i]
-                    self._place(call, zone, lat, lon)
-                    if call.counted:
-                        count(kind, grade, GENERATED)
-                (submit if channel == CHANNEL_DIRECT else receive)(call)
+                if kind < 0:
+                    yield Call(0, kind, grade, channel, t, t >= warmup, handling, grading, patience)
+                    continue
+                call = Incident(0, kind, grade, channel, t, t >= warmup, handling, grading, patience)
+                call.reattempt = reattempt
+                call.reattempt_delay = delay
+                call.crew = crew
+                call.on_scene = on_scene
+                call.travel = travel
+                call.followup = followup[i]
+                self._place(call, zone, lat, lon)
+                yield call
+
+    def _deliver(self, call: Call) -> None:
+        """Each call reaches the contact centre (or dispatch) at its time; then wait for the next one."""
+        self.calls += 1
+        call.number = self.calls
+        if isinstance(call, Incident) and call.counted:
+            self.stats.count(call.kind, call.grade, GENERATED)
+        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        following = next(self.pending, None)
+        if following is not None:
+            self.clock.after(following.time - self.clock.now, self._deliver, following)
 
     def _place(self, call: Incident, zone: int, latitude: float, longitude: float) -> None:
         if self.map is None:

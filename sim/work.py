@@ -8,8 +8,6 @@ task are exact and the unfinished remainder carries over to the officer's next s
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.schema import TASKS
 from sim.stats import ACTIVITY_INDEX, Stats
 from sim.workforce import Officer
@@ -17,10 +15,10 @@ from sim.workforce import Officer
 TASK_ACTIVITY = [ACTIVITY_INDEX[task] for task in TASKS]
 
 
-def add_followup(officer: Officer, minutes_by_task: np.ndarray) -> float:
-    """Queue the tasks of one incident (those with positive minutes); returns minutes added."""
+def add_followup(officer: Officer, minutes_by_task: list[float]) -> float:
+    """Queue the tasks of one incident (those with positive minutes, in task order); returns minutes added."""
     added = 0.0
-    for task, minutes in enumerate(minutes_by_task.tolist()):
+    for task, minutes in enumerate(minutes_by_task):
         if minutes > 0.0:
             officer.backlog.append([task, minutes])
             added += minutes
