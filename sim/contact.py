@@ -11,108 +11,19 @@ incident is lost (counted as not attended and as ``lost_to_abandonment``).
 
 from __future__ import annotations
 
-import heapq
-import math
-from collections import deque
 from collections.abc import Callable
+
+import numpy as np
 
 from sim.demand import CHANNEL_101, CHANNEL_999, CHANNEL_ONLINE
 from sim.engine import Clock
+from sim.handlers import HIGH, LOW, HandlerPool
 from sim.incident import Call, Incident
 from sim.schema import ContactCentre as ContactConfig
 from sim.stats import OUTCOMES, Stats
 
-HIGH, LOW = 0, 1
 TEN_SECONDS = 10.0 / 60.0
 LOST = OUTCOMES.index("lost_to_abandonment")
-
-
-class HandlerPool:
-    """Rostered staff serving two FIFO queues, the first always before the second.
-
-    A handler frees up when its call's handling time ends. Nothing needs to happen at that moment
-    unless a caller is waiting, so the pool keeps the calls' end times in a heap and frees handlers
-    lazily, the next time it looks; it schedules a wake-up at the earliest end time only while
-    someone waits. That saves one event per call and gives the same answering times.
-    """
-
-    def __init__(
-        self,
-        clock: Clock,
-        staff_by_hour: tuple[int, ...],
-        on_answer: Callable[[Call], None],
-        on_abandon: Callable[[Call], None] | None = None,
-    ) -> None:
-        self.clock = clock
-        self.staff_by_hour = staff_by_hour
-        self.capacity = staff_by_hour[0]
-        self.ends: list[float] = []  # end times of the calls in hand (a heap): its length is the busy count
-        # Entries are (call, attempt): an abandoned caller who rings again leaves a stale entry.
-        self.queues: tuple[deque[tuple[Call, int]], deque[tuple[Call, int]]] = (deque(), deque())
-        self.waiting = [0, 0]
-        self.wake_at = math.inf  # the pending wake-up, if any
-        self.on_answer = on_answer
-        self.on_abandon = on_abandon
-        clock.after(60.0, self._next_hour, 1)
-
-    def _next_hour(self, hour: int) -> None:
-        self.capacity = self.staff_by_hour[hour % 24]
-        self._serve()
-        self.clock.after(60.0, self._next_hour, hour + 1)
-
-    def arrive(self, call: Call, priority: int) -> None:
-        """A call joins the pool: answered at once if a handler is free and nobody waits ahead."""
-        ends = self.ends
-        now = self.clock.now
-        while ends and ends[0] <= now:
-            heapq.heappop(ends)
-        if len(ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW]):
-            self._answer(call, now)
-            return
-        self.queues[priority].append((call, call.attempt))
-        self.waiting[priority] += 1
-        self._wake_when_free()
-        if priority == LOW and self.on_abandon is not None and call.patience < math.inf:
-            self.clock.after(call.patience, self._abandon, call, call.attempt)
-
-    def _abandon(self, call: Call, attempt: int) -> None:
-        if call.attempt == attempt and call.answered_at < 0.0 and not call.abandoned:
-            call.abandoned = True
-            self.waiting[LOW] -= 1
-            assert self.on_abandon is not None
-            self.on_abandon(call)
-
-    def _wake_when_free(self) -> None:
-        """Make sure the pool looks at its queues again when the next call in hand ends."""
-        if self.ends and self.ends[0] < self.wake_at:
-            self.wake_at = self.ends[0]
-            self.clock.after(self.wake_at - self.clock.now, self._wake, self.wake_at)
-
-    def _wake(self, at: float) -> None:
-        if at == self.wake_at:
-            self.wake_at = math.inf
-            self._serve()
-
-    def _serve(self) -> None:
-        ends = self.ends
-        now = self.clock.now
-        while ends and ends[0] <= now:
-            heapq.heappop(ends)
-        for priority in (HIGH, LOW):
-            queue = self.queues[priority]
-            while queue and len(ends) < self.capacity:
-                call, attempt = queue.popleft()
-                if call.abandoned or attempt != call.attempt:
-                    continue
-                self.waiting[priority] -= 1
-                self._answer(call, now)
-        if self.waiting[HIGH] or self.waiting[LOW]:
-            self._wake_when_free()
-
-    def _answer(self, call: Call, now: float) -> None:
-        heapq.heappush(self.ends, now + call.handling)
-        call.answered_at = now
-        self.on_answer(call)
 
 
 class ContactCentre:
@@ -131,8 +42,28 @@ class ContactCentre:
         self.submit = submit
         self.close_lost = close_lost
         self.reattempt_share = config.reattempt_share
-        self.phones = HandlerPool(clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned)
+        self.phones = HandlerPool(
+            clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned, self._background
+        )
         self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered)
+
+    def expect_background(
+        self, time: np.ndarray, channel: np.ndarray, handling: np.ndarray, patience: np.ndarray
+    ) -> None:
+        """Phone calls that need no police, arriving later in time order (a week's worth at a time)."""
+        priority = np.where(channel == CHANNEL_999, HIGH, LOW)
+        self.phones.expect(
+            zip(time.tolist(), priority.tolist(), channel.tolist(), handling.tolist(), patience.tolist(), strict=True)
+        )
+
+    def settle(self) -> None:
+        """Count the calls needing no police that arrived since the pool last looked (end of run)."""
+        self.phones.settle()
+
+    @property
+    def background_calls(self) -> int:
+        """Calls needing no police that have arrived so far."""
+        return self.phones.absorbed
 
     def receive(self, call: Call) -> None:
         """A call (or online report) reaches the centre now."""
@@ -153,6 +84,21 @@ class ContactCentre:
             self.online.arrive(call, HIGH)
         else:
             self.submit(call)
+
+    def _background(self, time: float, priority: int, answered: bool) -> None:
+        """Count a call needing no police that arrived at ``time`` (and was answered at once, or queued)."""
+        if time < self.stats.start:
+            return
+        contact = self.stats.contact
+        if priority == HIGH:
+            contact["offered_999"] += 1
+            if answered:
+                contact["answered_999"] += 1
+                contact["answered_999_within_10s"] += 1
+        else:
+            contact["offered_101"] += 1
+            if answered:
+                contact["answered_101"] += 1
 
     def _answered(self, call: Call) -> None:
         if call.channel == CHANNEL_ONLINE:

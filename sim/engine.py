@@ -1,36 +1,27 @@
-"""The simulation clock: a SimPy environment with cheap callback scheduling and an event count.
+"""The simulation clock: a SimPy environment that also runs plain scheduled callbacks, cheaply.
 
-Components schedule work with ``after(delay, callback, *args)``: one small object goes into
-SimPy's event queue (through its public ``Environment.schedule``, exactly as a timeout would)
-and calls the function when its time comes. This keeps one Python object per event instead of a
-generator per entity, and skips the timeout, closure and list SimPy would build for each.
+Components schedule work with ``after(delay, callback, *args)``. That puts the pair
+``(callback, args)`` in SimPy's own event queue, keyed exactly as SimPy keys a timeout (time,
+priority, insertion sequence), so callbacks and SimPy events interleave in SimPy's order. When such
+an entry comes up, ``step`` calls it directly; every other entry (timeouts, processes, events) is
+handed to SimPy's own ``step``. A callback thus costs one tuple and one heap entry, where a timeout
+costs an event object, a callback list and a generator resumption: most of the model's events are
+callbacks, and this is where a large part of its run time went.
+
+This reads three attributes SimPy keeps for itself (``_queue``, ``_now``, ``_eid``: the heap, the
+clock and the sequence counter, which its ``schedule`` and ``step`` use in exactly this way).
+``tests/test_engine.py`` checks the ordering against plain SimPy timeouts, so a SimPy release
+that changed them would fail there first.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from heapq import heappop, heappush
 from typing import Any
 
 import simpy
 from simpy.events import NORMAL
-
-
-def _fire(call: _Call) -> None:
-    """SimPy's event loop calls this when a scheduled call falls due."""
-    call.function(*call.args)
-
-
-class _Call:
-    """A scheduled callback, carrying only what SimPy's event loop reads (callbacks, _ok)."""
-
-    __slots__ = ("callbacks", "_ok", "_value", "function", "args")
-
-    def __init__(self, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.callbacks: list[Callable[[_Call], None]] | None = [_fire]
-        self._ok = True
-        self._value = None
-        self.function = function
-        self.args = args
 
 
 class Clock(simpy.Environment):
@@ -54,4 +45,13 @@ class Clock(simpy.Environment):
         if delay < 0.0:
             raise ValueError(f"negative delay {delay}")
         self.events += 1
-        self.schedule(_Call(callback, args), NORMAL, delay)  # type: ignore[arg-type]
+        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), (callback, args)))
+
+    def step(self) -> None:
+        """Process the next entry: call a scheduled callback, or let SimPy process its event."""
+        queue = self._queue
+        if queue and type(queue[0][3]) is tuple:
+            self._now, _, _, (callback, args) = heappop(queue)
+            callback(*args)
+            return
+        super().step()

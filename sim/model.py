@@ -20,7 +20,7 @@ from sim.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, 
 from sim.dispatch import NOT_ATTENDED, Dispatcher
 from sim.engine import Clock
 from sim.geography import Map
-from sim.incident import Call, Incident
+from sim.incident import Incident
 from sim.interventions import Interventions
 from sim.metrics import collect_metrics
 from sim.roster import Roster
@@ -138,7 +138,7 @@ class Model:
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
-            calls=self.calls,
+            calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
             wall_seconds=time.perf_counter() - started,
             records=self._records_frame(),
             timeseries=self._series_frame(),
@@ -156,13 +156,30 @@ class Model:
         for week in range(self.demand.weeks()):
             yield self.interventions.apply(self.demand.block(week), week)
 
-    def _arrivals(self) -> Iterator[Call]:
-        """Every call in time order, built from the weekly blocks as they are needed."""
+    def _arrivals(self) -> Iterator[Incident]:
+        """Every incident call in time order, built from the weekly blocks as they are needed.
+
+        Calls that need no police go to the contact centre a block at a time, as they only occupy
+        call handlers. Calls keep their number in the block order (1, 2, ... across the run).
+        """
         warmup = self.warmup
+        numbered = 0
         for block in self._blocks():
-            columns = [getattr(block, name).tolist() for name in SCALAR_FIELDS]
-            followup = block.followup.tolist()
-            for i, (
+            incident_rows = block.kind >= 0
+            if not incident_rows.all():
+                assert self.contact is not None, "calls needing no police come from the contact centre's settings"
+                background = ~incident_rows
+                self.contact.expect_background(
+                    block.time[background],
+                    block.channel[background],
+                    block.handling[background],
+                    block.patience[background],
+                )
+            numbers = (np.flatnonzero(incident_rows) + numbered + 1).tolist()
+            numbered += len(block)
+            columns = [getattr(block, name)[incident_rows].tolist() for name in SCALAR_FIELDS]
+            followups = block.followup[incident_rows].tolist()
+            for number, followup, (
                 t,
                 kind,
                 channel,
@@ -178,25 +195,21 @@ class Model:
                 delay,
                 lat,
                 lon,
-            ) in enumerate(zip(*columns, strict=True)):
-                if kind < 0:
-                    yield Call(0, kind, grade, channel, t, t >= warmup, handling, grading, patience)
-                    continue
-                call = Incident(0, kind, grade, channel, t, t >= warmup, handling, grading, patience)
+            ) in zip(numbers, followups, zip(*columns, strict=True), strict=True):
+                call = Incident(number, kind, grade, channel, t, t >= warmup, handling, grading, patience)
                 call.reattempt = reattempt
                 call.reattempt_delay = delay
                 call.crew = crew
                 call.on_scene = on_scene
                 call.travel = travel
-                call.followup = followup[i]
+                call.followup = followup
                 self._place(call, zone, lat, lon)
                 yield call
 
-    def _deliver(self, call: Call) -> None:
-        """Each call reaches the contact centre (or dispatch) at its time; then wait for the next one."""
+    def _deliver(self, call: Incident) -> None:
+        """Each incident call reaches the contact centre (or dispatch) at its time; then wait for the next one."""
         self.calls += 1
-        call.number = self.calls
-        if isinstance(call, Incident) and call.counted:
+        if call.counted:
             self.stats.count(call.kind, call.grade, GENERATED)
         (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
@@ -255,6 +268,8 @@ class Model:
     def _settle(self, end: float) -> None:
         """Charge every officer's current activity up to the end and close the integrals."""
         stats = self.stats
+        if self.contact is not None:
+            self.contact.settle()
         for officer in self.officers:
             if officer.state <= ABSTRACTION:
                 stats.add_activity(officer.state, officer.since, end)

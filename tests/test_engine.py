@@ -1,0 +1,79 @@
+"""The clock's plain callbacks run in exactly SimPy's order, interleaved with SimPy's own events."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import simpy
+
+from sim.engine import Clock
+
+
+def _schedule_mix(env: simpy.Environment, delays: list[float], as_callback: list[bool], log: list) -> None:
+    """Half the entries as SimPy timeouts with a callback, half as clock callbacks (when on a Clock)."""
+    for number, (delay, callback) in enumerate(zip(delays, as_callback, strict=True)):
+        if callback and isinstance(env, Clock):
+            env.after(delay, lambda n=number: log.append((n, env.now)))
+        else:
+            env.timeout(delay).callbacks.append(lambda _event, n=number: log.append((n, env.now)))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_callbacks_and_timeouts_interleave_as_plain_simpy(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    delays = rng.choice([0.0, 1.0, 2.5, 7.0], size=400).tolist() + rng.exponential(5.0, 400).tolist()  # many ties
+    as_callback = (rng.random(len(delays)) < 0.5).tolist()
+    plain, clock = simpy.Environment(), Clock()
+    expected: list = []
+    got: list = []
+    _schedule_mix(plain, delays, as_callback, expected)
+    _schedule_mix(clock, delays, as_callback, got)
+    plain.run()
+    clock.run()
+    assert got == expected
+    assert clock.events == sum(as_callback)
+
+
+def test_callbacks_scheduled_by_callbacks_and_processes_keep_time() -> None:
+    clock = Clock()
+    seen: list[tuple[str, float]] = []
+
+    def tick(n: int) -> None:
+        seen.append(("tick", clock.now))
+        if n < 3:
+            clock.after(2.0, tick, n + 1)
+
+    def process():  # a SimPy process on the same clock
+        yield clock.timeout(3.0)
+        seen.append(("process", clock.now))
+        clock.after(0.5, lambda: seen.append(("from process", clock.now)))
+
+    clock.after(0.0, tick, 0)
+    clock.process(process())
+    clock.run(until=10.0)
+    assert seen == [("tick", 0.0), ("tick", 2.0), ("process", 3.0), ("from process", 3.5), ("tick", 4.0), ("tick", 6.0)]
+    assert clock.now == 10.0
+
+
+def test_run_until_an_event_stops_after_it() -> None:
+    clock = Clock()
+    stop = clock.event()
+    seen: list[float] = []
+    for t in (1.0, 2.0, 3.0, 4.0):
+        clock.after(t, seen.append, t)
+    clock.after(2.5, stop.succeed)
+    clock.run(until=stop)
+    assert seen == [1.0, 2.0] and clock.now == 2.5
+
+
+def test_negative_delay_and_errors_in_callbacks() -> None:
+    clock = Clock()
+    with pytest.raises(ValueError, match="negative delay"):
+        clock.after(-1.0, print)
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    clock.after(1.0, broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        clock.run()
