@@ -43,7 +43,7 @@ class ContactCentre:
         self.close_lost = close_lost
         self.reattempt_share = config.reattempt_share
         self.phones = HandlerPool(
-            clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned, self._background
+            clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned, count_from=stats.start
         )
         self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered)
 
@@ -57,8 +57,19 @@ class ContactCentre:
         )
 
     def settle(self) -> None:
-        """Count the calls needing no police that arrived since the pool last looked (end of run)."""
-        self.phones.settle()
+        """At the end of the run: add the calls needing no police to the answering counts.
+
+        The pool counts them itself (one per arrival in the statistics window, and those answered
+        on arrival, with no wait); those that queued were counted as answered like any call.
+        """
+        phones = self.phones
+        phones.settle()
+        contact = self.stats.contact
+        contact["offered_999"] += phones.background_offered[HIGH]
+        contact["offered_101"] += phones.background_offered[LOW]
+        contact["answered_999"] += phones.background_answered_on_arrival[HIGH]
+        contact["answered_999_within_10s"] += phones.background_answered_on_arrival[HIGH]
+        contact["answered_101"] += phones.background_answered_on_arrival[LOW]
 
     @property
     def background_calls(self) -> int:
@@ -84,21 +95,6 @@ class ContactCentre:
             self.online.arrive(call, HIGH)
         else:
             self.submit(call)
-
-    def _background(self, time: float, priority: int, answered: bool) -> None:
-        """Count a call needing no police that arrived at ``time`` (and was answered at once, or queued)."""
-        if time < self.stats.start:
-            return
-        contact = self.stats.contact
-        if priority == HIGH:
-            contact["offered_999"] += 1
-            if answered:
-                contact["answered_999"] += 1
-                contact["answered_999_within_10s"] += 1
-        else:
-            contact["offered_101"] += 1
-            if answered:
-                contact["answered_101"] += 1
 
     def _answered(self, call: Call) -> None:
         if call.channel == CHANNEL_ONLINE:

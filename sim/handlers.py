@@ -42,7 +42,7 @@ class HandlerPool:
         staff_by_hour: tuple[int, ...],
         on_answer: Callable[[Call], None],
         on_abandon: Callable[[Call], None] | None = None,
-        on_background: Callable[[float, int, bool], None] | None = None,
+        count_from: float = 0.0,
     ) -> None:
         self.clock = clock
         self.staff_by_hour = staff_by_hour
@@ -53,11 +53,15 @@ class HandlerPool:
         self.waiting = [0, 0]
         self.background: deque[Background] = deque()  # calls needing no police, not yet arrived
         self.absorbed = 0  # calls needing no police that have arrived
+        # Of those arriving from ``count_from`` (the statistics window) on, by priority: how many,
+        # and how many were answered on arrival (the others queue, and ``on_answer`` sees them).
+        self.count_from = count_from
+        self.background_offered = [0, 0]
+        self.background_answered_on_arrival = [0, 0]
         self.wake_at = math.inf  # the pending wake-up for a waiting caller, if any
         self.look_at = math.inf  # the pending look at the next call needing no police, if any
         self.on_answer = on_answer
         self.on_abandon = on_abandon
-        self.on_background = on_background
         clock.after(60.0, self._next_hour, 1)
 
     # ---- entry points (each one looks first, then plans) -----------------------------------------
@@ -85,12 +89,13 @@ class HandlerPool:
         self.clock.after(60.0, self._next_hour, hour + 1)
 
     def _abandon(self, call: Call, attempt: int) -> None:
+        if call.attempt != attempt or call.answered_at >= 0.0 or call.abandoned:
+            return  # answered (or rang off and rang again) before their patience ran out
         now = self._look()
-        if call.attempt == attempt and call.answered_at < 0.0 and not call.abandoned:
-            call.abandoned = True
-            self.waiting[LOW] -= 1
-            assert self.on_abandon is not None
-            self.on_abandon(call)
+        call.abandoned = True
+        self.waiting[LOW] -= 1
+        assert self.on_abandon is not None
+        self.on_abandon(call)
         self._plan(now)
 
     def _wake(self, at: float) -> None:
@@ -107,41 +112,39 @@ class HandlerPool:
 
     # ---- the work ---------------------------------------------------------------------------------
     def _look(self) -> float:
-        """Let the calls needing no police that have arrived by now take handlers, each at its time."""
+        """Let the calls needing no police that have arrived by now take handlers, each at its time;
+        then free the handlers whose calls have ended by now."""
         now = self.clock.now
         background = self.background
+        ends = self.ends
         while background and background[0][0] <= now:
             time, priority, channel, handling, patience = background.popleft()
             self.absorbed += 1
-            if self._free(time, priority):
-                heapq.heappush(self.ends, time + handling)
-                if self.on_background is not None:
-                    self.on_background(time, priority, True)
+            counted = time >= self.count_from
+            if counted:
+                self.background_offered[priority] += 1
+            while ends and ends[0] <= time:
+                heapq.heappop(ends)
+            if self._can_answer(priority):
+                heapq.heappush(ends, time + handling)
+                if counted:
+                    self.background_answered_on_arrival[priority] += 1
                 continue
             # Only the call at the planned look (so at ``now``) can find every handler busy.
-            if self.on_background is not None:
-                self.on_background(time, priority, False)
             call = Call(0, NON_INCIDENT, -1, channel, time, True, handling, 0.0, patience)
             call.attempt = 1
             call.rang_at = time
             self._enqueue(call, priority)
-        self._release(now)
+        while ends and ends[0] <= now:
+            heapq.heappop(ends)
         return now
 
-    def _release(self, time: float) -> None:
-        """Free the handlers whose calls ended by ``time``."""
-        ends = self.ends
-        while ends and ends[0] <= time:
-            heapq.heappop(ends)
-
-    def _free(self, time: float, priority: int) -> bool:
-        """Whether a call arriving at ``time`` is answered at once (handlers freed up to then)."""
-        self._release(time)
-        ends = self.ends
-        return len(ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW])
+    def _can_answer(self, priority: int) -> bool:
+        """Whether a call arriving now is answered at once (handlers already freed up to now)."""
+        return len(self.ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW])
 
     def _offer(self, call: Call, priority: int, now: float) -> None:
-        if self._free(now, priority):
+        if self._can_answer(priority):
             self._answer(call, now)
         else:
             self._enqueue(call, priority)
@@ -180,7 +183,10 @@ class HandlerPool:
                 self.wake_at = ends[0]
                 self.clock.after(self.wake_at - now, self._wake, self.wake_at)
         else:
-            first_unsure = max(self.capacity - len(ends), 0)  # the calls before it each find a free handler
+            free = self.capacity - len(ends)  # below 0 just after the roster fell
+            first_unsure = max(free, 0)  # the calls before it each find a free handler
+            if free >= 0 and ends and first_unsure < len(background) and ends[0] <= background[first_unsure][0]:
+                first_unsure += 1  # and so does this one: the earliest call in hand has ended by then
         if first_unsure < len(background):
             at = background[first_unsure][0]
             if at < self.look_at:
