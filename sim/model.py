@@ -6,7 +6,6 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -177,7 +176,8 @@ class Model:
                 )
             numbers = (np.flatnonzero(incident_rows) + numbered + 1).tolist()
             numbered += len(block)
-            columns = [getattr(block, name)[incident_rows].tolist() for name in SCALAR_FIELDS]
+            columns = {name: getattr(block, name)[incident_rows] for name in SCALAR_FIELDS}
+            columns["zone"] = self._places(columns["zone"], columns["latitude"])  # -1: by coordinates
             followups = block.followup[incident_rows].tolist()
             for number, followup, (
                 t,
@@ -185,7 +185,7 @@ class Model:
                 channel,
                 grade,
                 crew,
-                zone,
+                place,
                 on_scene,
                 travel,
                 handling,
@@ -195,7 +195,9 @@ class Model:
                 delay,
                 lat,
                 lon,
-            ) in zip(numbers, followups, zip(*columns, strict=True), strict=True):
+            ) in zip(
+                numbers, followups, zip(*(values.tolist() for values in columns.values()), strict=True), strict=True
+            ):
                 call = Incident(number, kind, grade, channel, t, t >= warmup, handling, grading, patience)
                 call.reattempt = reattempt
                 call.reattempt_delay = delay
@@ -203,7 +205,9 @@ class Model:
                 call.on_scene = on_scene
                 call.travel = travel
                 call.followup = followup
-                self._place(call, zone, lat, lon)
+                call.place = place
+                if place < 0:
+                    self._locate(call, lat, lon)
                 yield call
 
     def _deliver(self, call: Incident) -> None:
@@ -216,15 +220,18 @@ class Model:
         if following is not None:
             self.clock.after(following.time - self.clock.now, self._deliver, following)
 
-    def _place(self, call: Incident, zone: int, latitude: float, longitude: float) -> None:
+    def _places(self, zone: np.ndarray, latitude: np.ndarray) -> np.ndarray:
+        """Each incident's place: its zone's, or -1 where it is given by coordinates (0 without a map)."""
         if self.map is None:
-            call.place = 0
-        elif not math.isnan(latitude):
-            call.latitude, call.longitude = latitude, longitude
-            call.km = self.map.road_km_from(latitude, longitude)
-            call.place = self.map.nearest_zone_place(latitude, longitude)
-        else:
-            call.place = self.map.zone_place(zone)
+            return np.zeros(len(zone), dtype=np.int64)
+        return np.where(np.isnan(latitude), self.map.n_stations + zone, -1)
+
+    def _locate(self, call: Incident, latitude: float, longitude: float) -> None:
+        """An incident given by coordinates: its road distances, and the zone it falls in."""
+        assert self.map is not None
+        call.latitude, call.longitude = latitude, longitude
+        call.km = self.map.road_km_from(latitude, longitude)
+        call.place = self.map.nearest_zone_place(latitude, longitude)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def _monitor(self) -> None:
