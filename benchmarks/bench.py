@@ -11,7 +11,7 @@ Every measurement runs in its own single-threaded child process, so peak memory 
 maximum resident set size) belongs to that measurement alone and runs do not share a warm heap.
 Rates are per second of the child's CPU time (one core), which other jobs on a shared machine
 disturb far less than wall-clock time; wall-clock seconds are printed beside them. Other jobs
-still slow a run by up to 20% here, so the reference and the first horizon are timed in three
+still slow a run by up to 20% here, so the reference and the first horizon are timed in five
 alternating rounds and the ratio uses each one's fastest round (``--repeat``).
 
     python benchmarks/bench.py                 # the full table: about 4 CPU minutes
@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=10, help="also time a force this many times larger")
     parser.add_argument("--scale-years", type=float, default=0.1, help="horizon of the larger force")
     parser.add_argument(
-        "--repeat", type=int, default=3, help="rounds of the reference and the first horizon, alternating (best kept)"
+        "--repeat", type=int, default=5, help="rounds of the reference and the first horizon, alternating (best kept)"
     )
     args = parser.parse_args(argv)
 

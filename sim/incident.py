@@ -8,6 +8,7 @@ which adds what dispatch and the officers' work need.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 # Incident states.
 IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
@@ -83,19 +84,9 @@ class Incident(Call):
         "km",
     )
 
-    def __init__(
-        self,
-        number: int,
-        kind: int,
-        grade: int,
-        channel: int,
-        time: float,
-        counted: bool,
-        handling: float = 0.0,
-        grading: float = 0.0,
-        patience: float = math.inf,
-    ) -> None:
-        super().__init__(number, kind, grade, channel, time, counted, handling, grading, patience)
+    def __init__(self, *call: Any) -> None:
+        """``call``: the arguments of ``Call``; the incident's own fields start empty and are set by its maker."""
+        super().__init__(*call)
         self.crew = 1
         self.assigned = 0
         self.arrived = -1.0

@@ -199,7 +199,7 @@ class Model:
                 numbers, followups, zip(*(values.tolist() for values in columns.values()), strict=True), strict=True
             ):
                 call = Incident(number, kind, grade, channel, t, t >= warmup, handling, grading, patience)
-                call.reattempt = reattempt
+                call.reattempt = reattempt  # the caller's draw: rings again after hanging up if below the share
                 call.reattempt_delay = delay
                 call.crew = crew
                 call.on_scene = on_scene
