@@ -17,7 +17,7 @@ import pandas as pd
 from sim.contact import ContactCentre
 from sim.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
 from sim.dispatch import NOT_ATTENDED, Dispatcher
-from sim.engine import Clock
+from sim.engine import Clock, long_lived_objects_set_aside
 from sim.geography import Map
 from sim.incident import Incident
 from sim.interventions import Interventions
@@ -126,7 +126,8 @@ class Model:
             self.clock.after(first.time, self._deliver, first)
         self.clock.after(self.horizon, self._finish_line)
         self.clock.after(0.0, self._monitor)
-        env.run(until=self.stop)
+        with long_lived_objects_set_aside():
+            env.run(until=self.stop)
         end = env.now
         self.stats.end = min(self.stats.end, end)
         self._settle(end)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import pytest
 import simpy
 
-from sim.engine import Clock
+from sim.engine import Clock, long_lived_objects_set_aside
 
 
 def _schedule_mix(env: simpy.Environment, delays: list[float], as_callback: list[bool], log: list) -> None:
@@ -77,3 +79,21 @@ def test_negative_delay_and_errors_in_callbacks() -> None:
     clock.after(1.0, broken)
     with pytest.raises(RuntimeError, match="boom"):
         clock.run()
+
+
+def test_long_lived_objects_set_aside_only_for_the_run() -> None:
+    assert gc.get_freeze_count() == 0
+    with long_lived_objects_set_aside():
+        assert gc.get_freeze_count() > 0  # what existed before the run is out of the scans
+    assert gc.get_freeze_count() == 0  # and back afterwards
+
+
+def test_a_process_that_froze_objects_itself_is_left_alone() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with long_lived_objects_set_aside():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
