@@ -219,9 +219,14 @@ class Dispatcher:
     def _travel_minutes(self, officer: Officer, incident: Incident) -> float:
         if self.map is None:
             return incident.travel
+        return self._drive_minutes(incident, officer.place, self.blue_light[incident.grade])
+
+    def _drive_minutes(self, incident: Incident, place: int, blue_light: bool) -> float:
+        """Driving time between the incident's scene and ``place`` (road distances are symmetric)."""
+        assert self.map is not None
         if incident.km is None:
-            return self.map.drive_minutes(officer.place, incident.place, self.blue_light[incident.grade])
-        return self.map.minutes(incident.km[officer.place], self.blue_light[incident.grade])
+            return self.map.drive_minutes(place, incident.place, blue_light)
+        return self.map.minutes(incident.km[place], blue_light)
 
     def _arrive(self, officer: Officer, incident: Incident) -> None:
         now = self.clock.now
@@ -249,11 +254,7 @@ class Dispatcher:
         officer.incident = None
         scene = incident.place
         if self.map is not None and self.return_to_station and scene != officer.station:
-            minutes = (
-                self.map.drive_minutes(scene, officer.station, False)
-                if incident.km is None
-                else self.map.minutes(incident.km[officer.station], False)
-            )
+            minutes = self._drive_minutes(incident, officer.station, False)
             officer.place = officer.station
             self.set_state(officer, TRAVEL)
             self.clock.after(minutes, self.officer_free, officer)

@@ -7,9 +7,10 @@ a waiting caller hanging up, a handler freeing up while someone waits, and the h
   caller is waiting, so the pool keeps the end times in a heap and frees handlers lazily, when it
   next looks; it schedules a wake-up at the earliest end time only while someone waits.
 - Calls that need no police are known a week in advance. When nobody waits and ``f`` handlers
-  are free, the next ``f`` of them will certainly be answered on arrival, so the pool lets them
-  take their handlers in bulk the next time it looks, each at its own arrival time, and schedules
-  an event only at the arrival of the one after (which might find every handler busy).
+  are free, the next ``f`` of them will certainly be answered on arrival (and one more, if the
+  earliest call in hand has ended by its arrival), so the pool lets them take their handlers in
+  bulk the next time it looks, each at its own arrival time, and schedules an event only at the
+  arrival of the one after (which might find every handler busy).
 
 Both give exactly the answering times of one event per arrival and per call end, with far fewer
 events. Every entry point therefore first catches up with the calls that have arrived (``_look``)

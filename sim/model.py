@@ -98,6 +98,7 @@ class Model:
             if scenario.contact is not None
             else None
         )
+        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
         self.roster = Roster(
             self.clock,
             scenario.workforce,
@@ -119,7 +120,6 @@ class Model:
         started = time.perf_counter()
         env = self.clock.env
         env.process(self.roster.process())
-        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
         self.pending = self._arrivals()
         first = next(self.pending, None)
         if first is not None:
