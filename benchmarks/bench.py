@@ -134,8 +134,8 @@ def scaled_force(raw: dict[str, Any], factor: int) -> dict[str, Any]:
 def policesim(years: float, seed: int, config: str | None, factor: int = 1) -> dict[str, Any]:
     """policesim's ``simulate`` on the baseline (or given) scenario for ``years`` force-years,
     with the force made ``factor`` times larger."""
-    from sim.config import apply_overrides, load_raw, scenario_from_dict
-    from sim.model import simulate
+    from sim.config.loading import apply_overrides, load_raw, scenario_from_dict
+    from sim.model.replication import simulate
 
     environments: list[simpy.Environment] = []
     original_init = simpy.Environment.__init__
@@ -145,7 +145,7 @@ def policesim(years: float, seed: int, config: str | None, factor: int = 1) -> d
         environments.append(self)
 
     simpy.Environment.__init__ = recording_init  # type: ignore[method-assign]
-    from sim.config import DEFAULT_CONFIG
+    from sim.config.loading import DEFAULT_CONFIG
 
     path = Path(config) if config else DEFAULT_CONFIG
     # No warm-up, so every simulated incident is counted; warm-up changes statistics, not work.

@@ -17,9 +17,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sim.config import DEFAULT_CONFIG, load_raw, merge, scenario_from_dict  # noqa: E402
-from sim.experiment import run_replications  # noqa: E402
-from sim.paired import paired_difference  # noqa: E402
+from sim.config.loading import DEFAULT_CONFIG, load_raw, merge, scenario_from_dict  # noqa: E402
+from sim.study.paired import paired_difference  # noqa: E402
+from sim.study.replications import run_replications  # noqa: E402
 
 OVERLAY = Path(__file__).resolve().parent.parent / "configs" / "interventions" / "automated_redaction.yaml"
 METRICS = {

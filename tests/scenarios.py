@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from sim.config import scenario_from_dict
-from sim.schema import Scenario
+from sim.config.loading import scenario_from_dict
+from sim.config.schema import Scenario
 
 
 def mmc_dict(

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from sim.calibration import (
+from sim.config.loading import load_raw, read_yaml
+from sim.errors import DataError
+from sim.study.calibration import (
     entry_for,
     load_sources,
     numeric_leaves,
@@ -14,8 +16,6 @@ from sim.calibration import (
     unsourced,
     value_mismatches,
 )
-from sim.config import load_raw, read_yaml
-from sim.errors import DataError
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"

@@ -11,13 +11,13 @@ from scenarios import build, mmc_dict
 from scipy.optimize import brentq
 from test_compare import write_experiment
 
-from sim.capacity import (
+from sim.commands.cli import main
+from sim.study.capacity import (
     CapacitySettings,
     absorbable_demand,
     largest_feasible,
     summarise_capacity,
 )
-from sim.cli import main
 
 
 def erlang_c(servers: int, offered: float) -> float:

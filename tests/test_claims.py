@@ -9,10 +9,10 @@ import pytest
 import yaml
 from scipy.stats import norm
 
-from sim.claims import end_to_end_hours, load_claims, run_claims, saving_per_task
-from sim.config import load_raw, scenario_from_dict
+from sim.config.loading import load_raw, scenario_from_dict
 from sim.errors import ConfigError
-from sim.national import with_horizon
+from sim.study.claims import end_to_end_hours, load_claims, run_claims, saving_per_task
+from sim.study.national import with_horizon
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "experiments" / "seed_claims.yaml"

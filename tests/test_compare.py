@@ -11,13 +11,13 @@ import pytest
 import yaml
 from test_interventions import small_force
 
-from sim.cli import main
-from sim.compare import comparison_document, load_experiment, run_experiment
-from sim.config import scenario_from_dict
+from sim.commands.cli import main
+from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError
-from sim.model import simulate
-from sim.paired import linear_equivalent, paired_difference
-from sim.streams import replication_seed
+from sim.model.replication import simulate
+from sim.model.streams import replication_seed
+from sim.study.compare import comparison_document, load_experiment, run_experiment
+from sim.study.paired import linear_equivalent, paired_difference
 
 
 def test_hand_worked_paired_difference() -> None:

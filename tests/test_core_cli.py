@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from sim.cli import main
-from sim.config import DEFAULT_CONFIG
+from sim.commands.cli import main
+from sim.config.loading import DEFAULT_CONFIG
 
 BAD_OVERLAYS = [
     ("workforce:\n  response_oficers: 3\n", "workforce.response_oficers: unknown key"),
@@ -76,7 +76,7 @@ def test_run_json_contract_and_refusal_to_overwrite(tmp_path, capsys):
 
 def test_console_command_exits_non_zero_without_traceback(tmp_path):
     process = subprocess.run(
-        [sys.executable, "-m", "sim.cli", "run", "--replications", "0"], capture_output=True, text=True
+        [sys.executable, "-m", "sim.commands.cli", "run", "--replications", "0"], capture_output=True, text=True
     )
     assert process.returncode == 2
     assert "must be at least 1" in process.stderr and "Traceback" not in process.stderr

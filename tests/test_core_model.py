@@ -8,11 +8,11 @@ import math
 import numpy as np
 import pytest
 
-from sim.config import load_scenario
-from sim.demand import DemandGenerator
-from sim.experiment import run_replications
-from sim.model import simulate
-from sim.streams import Streams, replication_seed
+from sim.config.loading import load_scenario
+from sim.model.demand import DemandGenerator
+from sim.model.replication import simulate
+from sim.model.streams import Streams, replication_seed
+from sim.study.replications import run_replications
 
 
 def same_numbers(a: dict[str, float], b: dict[str, float]) -> bool:
@@ -65,7 +65,7 @@ def test_adding_an_incident_type_leaves_burglary_arrivals_unchanged(short_baseli
     raw = short_baseline.model_dump(by_alias=True)
     extra = dict(raw["incident_types"]["theft"])
     raw["incident_types"] = {"bicycle_theft": extra, **raw["incident_types"]}
-    from sim.config import scenario_from_dict
+    from sim.config.loading import scenario_from_dict
 
     extended = scenario_from_dict(raw)
 
@@ -97,13 +97,13 @@ def test_records_and_timeseries_on_request(short_baseline):
 def test_a_caller_who_rings_again_is_dispatched_once(short_baseline):
     """Heavy 101 abandonment with every caller ringing back: the queue counters must match a
     census of the queues, and no incident may reach dispatch twice."""
-    from sim.dispatch import Dispatcher
-    from sim.incident import WAITING
-    from sim.model import Model
+    from sim.model.dispatch import Dispatcher
+    from sim.model.incident import WAITING
+    from sim.model.replication import Model
 
     busy = short_baseline.model_copy(update={"horizon_days": 10, "warmup_days": 0})
     overrides = {"contact.reattempt_share": 1.0, "contact.patience_101_minutes": {"dist": "exponential", "mean": 1.0}}
-    from sim.config import apply_overrides, scenario_from_dict
+    from sim.config.loading import apply_overrides, scenario_from_dict
 
     busy = scenario_from_dict(apply_overrides(busy.model_dump(by_alias=True), overrides))
     submitted: list[int] = []

@@ -12,7 +12,7 @@ import math
 import pytest
 from scenarios import build, mmc_dict
 
-from sim.experiment import mean_ci, run_replications
+from sim.study.replications import mean_ci, run_replications
 
 REPLICATIONS = 8
 CONFIDENCE = 0.99

@@ -14,7 +14,7 @@ import pytest
 from scenarios import build
 
 from sim.errors import DataError
-from sim.model import simulate
+from sim.model.replication import simulate
 
 KM_PER_DEGREE = 6371.0088 * math.pi / 180  # great-circle km per degree of longitude at the equator
 

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 from pydantic import Field, create_model
 
-from sim.cli import build_parser, main
-from sim.reference import _subcommands, cli_reference, config_reference, stale
+from sim.commands.cli import build_parser, main
+from sim.commands.reference import _subcommands, cli_reference, config_reference, stale
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -154,12 +154,12 @@ def test_every_page_is_reachable_from_the_index() -> None:
 
 
 def test_generated_reference_pages_are_fresh() -> None:
-    assert stale(DOCS / "reference") == [], "run: python -m sim.reference"
+    assert stale(DOCS / "reference") == [], "run: python -m sim.commands.reference"
 
 
 def test_a_new_config_field_appears_in_the_reference() -> None:
-    from sim.config import Scenario
-    from sim.schema import Workforce
+    from sim.config.loading import Scenario
+    from sim.config.schema import Workforce
 
     workforce = create_model(
         "Workforce",

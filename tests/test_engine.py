@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.engine import Clock, long_lived_objects_set_aside
+from sim.model.engine import Clock, long_lived_objects_set_aside
 
 
 def _schedule_mix(env: simpy.Environment, delays: list[float], as_callback: list[bool], log: list) -> None:

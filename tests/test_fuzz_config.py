@@ -5,7 +5,7 @@ grows: leaves get a value of the wrong type, mappings an unknown key or lose a k
 outside [0, 1], numbers become infinite or not-a-number (a fixed-seed sample of at most 60 cases
 of each kind), plus files that are not YAML mappings, malformed incident logs, bad ``--set``
 overrides, huge numbers and random junk anywhere (hypothesis). Each goes through the real
-entry point ``sim.cli.main`` (and a sample through a ``policesim`` subprocess) and must exit
+entry point ``sim.commands.cli.main`` (and a sample through a ``policesim`` subprocess) and must exit
 non-zero with exactly one line on stderr that names the field, never a traceback, never a hang.
 """
 
@@ -30,8 +30,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.cli import main
-from sim.config import DEFAULT_CONFIG, load_raw
+from sim.commands.cli import main
+from sim.config.loading import DEFAULT_CONFIG, load_raw
 
 CALL_TIMEOUT_SECONDS = 20  # a validate takes milliseconds; far past this is a hang
 MAX_CASES_PER_KIND = 60  # sampled with a fixed seed when the baseline has more leaves
@@ -452,7 +452,7 @@ def limit_memory() -> None:
 @pytest.mark.parametrize(("override", "field"), HUGE_REFUSED[:3])
 def test_huge_number_through_the_console_command(override: str, field: str) -> None:
     """The same through a fresh ``policesim`` process with capped memory, as a user starts it."""
-    command = [sys.executable, "-m", "sim.cli", *RUN_TWO_DAYS, "--set", override]
+    command = [sys.executable, "-m", "sim.commands.cli", *RUN_TWO_DAYS, "--set", override]
     done = subprocess.run(
         command,
         capture_output=True,
@@ -475,7 +475,7 @@ def test_huge_number_through_the_console_command(override: str, field: str) -> N
 def test_console_command_gives_one_clean_line(argv: list[str], named: str) -> None:
     """The installed command (a fresh interpreter): non-zero, the field named, no traceback."""
     done = subprocess.run(
-        [sys.executable, "-m", "sim.cli", *argv],
+        [sys.executable, "-m", "sim.commands.cli", *argv],
         capture_output=True,
         text=True,
         check=False,

@@ -1,6 +1,6 @@
 """The handler pool's lazy bookkeeping gives exactly the answers of a plain event-per-step queue.
 
-The pool frees handlers lazily and absorbs calls needing no police in bulk (see sim/handlers.py).
+The pool frees handlers lazily and absorbs calls needing no police in bulk (see sim/model/handlers.py).
 Here the same calls go through a deliberately naive reference, written for this test: one event
 for every arrival, every call end, every hang-up and every hour of the roster, handlers freed at
 once. Every call's fate (answered at what minute, or hung up) must agree, whether a call reaches
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from sim.engine import Clock
-from sim.handlers import HIGH, LOW, HandlerPool
-from sim.incident import Call
+from sim.model.engine import Clock
+from sim.model.handlers import HIGH, LOW, HandlerPool
+from sim.model.incident import Call
 
 ARRIVE, END, HANG_UP, HOUR = 1, 0, 2, 0  # event kinds; at equal times ends and hours go before arrivals
 

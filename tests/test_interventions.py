@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.config import DEFAULT_CONFIG, load_raw, scenario_from_dict
+from sim.config.loading import DEFAULT_CONFIG, load_raw, scenario_from_dict
+from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model import simulate
-from sim.schema import Scenario
+from sim.model.replication import simulate
 
 OFFICERS = 60
 DAYS = 20.0

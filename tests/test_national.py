@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import scenario_from_dict
+from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError, DataError
-from sim.national import (
+from sim.study.national import (
     aggregate,
     force_raw,
     is_count,
@@ -172,7 +172,7 @@ def _same(a: dict[str, float], b: dict[str, float]) -> bool:
 def test_run_command_detects_a_national_config_and_refuses_to_overwrite(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from sim.cli import main
+    from sim.commands.cli import main
 
     out = tmp_path / "nat"
     argv = ["run", str(NATIONAL), "--days", "1", "--warmup-days", "0.25", "--workers", "1"]

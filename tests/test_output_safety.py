@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import output
-from sim.cli import main
+from sim.commands.cli import main
+from sim.report import output
 
 QUICK_RUN = ["run", "--days", "3", "--warmup-days", "0", "--replications", "2", "--workers", "1"]
 RESULT_FILES = {"summary.json", "manifest.json", "replications.parquet"}
@@ -97,10 +97,10 @@ def test_interrupted_single_file_write_leaves_no_file(tmp_path: Path, monkeypatc
 
 
 STARTER = (
-    "import sys, sim.cli\n"
-    "sim.cli.build_parser()\n"  # every command module loaded before the signal is sent
+    "import sys, sim.commands.cli\n"
+    "sim.commands.cli.build_parser()\n"  # every command module loaded before the signal is sent
     "print('ready', flush=True)\n"
-    "sys.exit(sim.cli.main(sys.argv[1:]))\n"
+    "sys.exit(sim.commands.cli.main(sys.argv[1:]))\n"
 )
 
 

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from scenarios import build, mmc_dict
 
-from sim.cli import main
-from sim.model import simulate
+from sim.commands.cli import main
+from sim.model.replication import simulate
 
 SERVERS, ARRIVALS_PER_HOUR, SERVICE_MINUTES = 10, 20.0, 60.0
 LIMIT = 500

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.cli import main
-from sim.precision import first_meeting, half_width, replications_needed
+from sim.commands.cli import main
+from sim.study.precision import first_meeting, half_width, replications_needed
 
 
 def _runner(make):  # type: ignore[no-untyped-def]

@@ -19,10 +19,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.config import DEFAULT_CONFIG, load_raw, scenario_from_dict
-from sim.model import RunResult, simulate
-from sim.schema import Scenario
-from sim.stats import ACTIVITIES
+from sim.config.loading import DEFAULT_CONFIG, load_raw, scenario_from_dict
+from sim.config.schema import Scenario
+from sim.model.replication import RunResult, simulate
+from sim.model.stats import ACTIVITIES
 
 BASELINE = load_raw(DEFAULT_CONFIG)
 SHIFT_NAMES = ("early", "late", "night", "off")

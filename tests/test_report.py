@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim.cli import main
-from sim.report_doc import Paragraph, Report, Section, Table, to_html, to_markdown
-from sim.report_inputs import NO_SOURCE, file_sources, input_rows, numeric_inputs
-from sim.report_stress import ITEMS, Facts, checklist
+from sim.commands.cli import main
+from sim.report.document import Paragraph, Report, Section, Table, to_html, to_markdown
+from sim.report.inputs import NO_SOURCE, file_sources, input_rows, numeric_inputs
+from sim.report.stress import ITEMS, Facts, checklist
 
 ROOT = Path(__file__).resolve().parent.parent
 SECTIONS = ("question", "scenarios", "results", "figures", "inputs", "manifest", "stress")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sim.cli import main
-from sim.config import apply_overrides, load_raw, merge, scenario_from_dict
-from sim.model import simulate
-from sim.streams import replication_seed
+from sim.commands.cli import main
+from sim.config.loading import apply_overrides, load_raw, merge, scenario_from_dict
+from sim.model.replication import simulate
+from sim.model.streams import replication_seed
 from sim.sweep.designs import build_design
 from sim.sweep.evaluate import build_evaluator
 from sim.sweep.spec import load_spec

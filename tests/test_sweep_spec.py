@@ -11,7 +11,7 @@ import pytest
 import yaml
 from scipy import stats
 
-from sim.cli import main
+from sim.commands.cli import main
 from sim.errors import ConfigError
 from sim.sweep.designs import build_design, transform
 from sim.sweep.spec import Parameter, parse_spec

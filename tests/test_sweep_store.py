@@ -134,7 +134,7 @@ def test_analysis_needs_a_complete_sweep_and_is_not_overwritten(tmp_path: Path) 
 
 
 def _start(sweep_file: Path, out: Path, *extra: str) -> subprocess.Popen:
-    command = [sys.executable, "-m", "sim.cli", "sweep", str(sweep_file), "--out", str(out)]
+    command = [sys.executable, "-m", "sim.commands.cli", "sweep", str(sweep_file), "--out", str(out)]
     return subprocess.Popen([*command, "--quiet", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

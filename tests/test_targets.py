@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from sim.errors import ConfigError
-from sim.targets import Context, TargetSpec, check_targets, compute, load_targets, misses
+from sim.study.targets import Context, TargetSpec, check_targets, compute, load_targets, misses
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = ROOT / "configs" / "targets.yaml"
@@ -131,7 +131,7 @@ def test_validate_targets_command_passes_then_reports_a_moved_target_as_a_miss(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The CLI check can fail: the same run meets a target and misses it once it is moved."""
-    from sim.cli import main
+    from sim.commands.cli import main
 
     base = ["validate", str(ROOT / "configs" / "baseline.yaml"), "--days", "2"]
     base += ["--warmup-days", "0.5", "--replications", "2", "--workers", "1"]

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.cli import main
-from sim.warmup import advise, batch_means, mser, welch_moving_average
+from sim.commands.cli import main
+from sim.study.warmup import advise, batch_means, mser, welch_moving_average
 
 
 def test_welch_matches_hand_computation() -> None:

@@ -8,19 +8,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sim.capacity import (
+from sim.commands.common import positive_float
+from sim.commands.compare import add_experiment_options, experiment_from_args
+from sim.errors import ConfigError
+from sim.report.output import check_writable, json_writer, write_directory
+from sim.report.progress import progress_bar
+from sim.study.capacity import (
     CapacitySettings,
     absorbable_demand,
     default_settings,
     summarise_capacity,
 )
-from sim.commands.common import positive_float
-from sim.commands.compare import add_experiment_options, experiment_from_args
-from sim.compare import describe
-from sim.errors import ConfigError
-from sim.experiment import default_workers
-from sim.output import check_writable, json_writer, write_directory
-from sim.progress import progress_bar
+from sim.study.compare import describe
+from sim.study.replications import default_workers
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from sim.config import DEFAULT_CONFIG, load_scenario
-from sim.demand import check_incident_log
+from sim.config.loading import DEFAULT_CONFIG, load_scenario
+from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.schema import Scenario
+from sim.model.demand import check_incident_log
 
 
 def _checked_number(convert: type, accept: Callable[[float], bool], rule: str) -> Callable[[str], float]:

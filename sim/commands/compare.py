@@ -8,18 +8,18 @@ import sys
 from pathlib import Path
 
 from sim.commands.common import positive_float, positive_int
-from sim.compare import (
+from sim.config.loading import resolved_dict
+from sim.errors import ConfigError
+from sim.report.compare import comparison_frames, linear_frame, render_comparison, write_plots
+from sim.report.output import check_writable, json_writer, write_directory
+from sim.report.progress import progress_bar
+from sim.study.compare import (
     Experiment,
     comparison_document,
     describe,
     load_experiment,
     run_experiment,
 )
-from sim.compare_report import comparison_frames, linear_frame, render_comparison, write_plots
-from sim.config import resolved_dict
-from sim.errors import ConfigError
-from sim.output import check_writable, json_writer, write_directory
-from sim.progress import progress_bar
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

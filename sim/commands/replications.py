@@ -18,9 +18,9 @@ from rich.table import Table
 from sim.commands.common import positive_int
 from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
 from sim.errors import ConfigError
-from sim.experiment import default_workers
-from sim.precision import PrecisionResult, replications_needed
-from sim.progress import progress_bar
+from sim.report.progress import progress_bar
+from sim.study.precision import PrecisionResult, replications_needed
+from sim.study.replications import default_workers
 
 DEFAULT_OUTPUTS = ("response_minutes.burglary.mean", "response_minutes.domestic_abuse.mean")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.report_page import write_report
+from sim.report.page import write_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config import resolved_dict
+from sim.config.loading import resolved_dict
 from sim.errors import OverloadError
-from sim.experiment import contract_document, run_meta, run_replications
-from sim.output import check_writable, json_writer, write_directory
-from sim.progress import progress_bar
-from sim.report import render_summary, tables
+from sim.report.output import check_writable, json_writer, write_directory
+from sim.report.progress import progress_bar
+from sim.report.tables import render_summary, tables
+from sim.study.replications import contract_document, run_meta, run_replications
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -51,10 +51,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from sim.national import is_national
+    from sim.study.national import is_national
 
     if args.config is not None and is_national(args.config):
-        from sim.national import run_national_command
+        from sim.study.national import run_national_command
 
         return run_national_command(args)
     scenario = scenario_from_args(args)

@@ -16,11 +16,11 @@ from pathlib import Path
 import yaml
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config import apply_overrides, resolved_dict, scenario_from_dict
+from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model import RunResult, simulate
-from sim.schema import Scenario
-from sim.streams import replication_seed
+from sim.model.replication import RunResult, simulate
+from sim.model.streams import replication_seed
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -61,7 +61,7 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
             raise ConfigError("--scenario: only meaningful with an experiment file")
         scenario = scenario_from_args(args)
         return {scenario.name: scenario}
-    from sim.compare import load_experiment
+    from sim.study.compare import load_experiment
 
     experiment = load_experiment(args.config)
     chosen = args.scenario or list(experiment.scenarios)

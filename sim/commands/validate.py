@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config import config_hash, resolved_dict
+from sim.config.loading import config_hash, resolved_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,8 +44,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def check_targets(args: argparse.Namespace) -> int:
     """Run the scenario (or national config), print the target table; 1 if a good one misses."""
-    from sim.national import is_national
-    from sim.targets import check_national, check_scenario, load_targets, misses, render_results
+    from sim.study.national import is_national
+    from sim.study.targets import check_national, check_scenario, load_targets, misses, render_results
 
     targets = load_targets(args.targets)
     runs = (args.replications, args.seed, args.workers)

@@ -18,13 +18,13 @@ import numpy as np
 
 from sim.commands.common import positive_float, positive_int
 from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
-from sim.config import apply_overrides, resolved_dict, scenario_from_dict
+from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+from sim.config.schema import Scenario
 from sim.errors import ConfigError, OutputExistsError, OverloadError
-from sim.experiment import default_workers
-from sim.model import STATE_NAMES
-from sim.progress import progress_bar
-from sim.schema import Scenario
-from sim.warmup import WarmupAdvice, advise, plot_welch, series_matrix, suggested_days
+from sim.model.replication import STATE_NAMES
+from sim.report.progress import progress_bar
+from sim.study.replications import default_workers
+from sim.study.warmup import WarmupAdvice, advise, plot_welch, series_matrix, suggested_days
 
 DEFAULT_DAYS = 120.0
 
@@ -72,7 +72,7 @@ def default_outputs(scenario: Scenario) -> list[str]:
 
 
 def series_columns(scenario: Scenario) -> list[str]:
-    """The time-series columns a run of ``scenario`` records (as ``sim.model`` names them)."""
+    """The time-series columns a run of ``scenario`` records (as ``sim.model.replication`` names them)."""
     return [
         *(f"waiting_{g}" for g in scenario.grade_order()),
         "calls_waiting_999",

@@ -47,7 +47,7 @@ class PolicesimEvaluator:
 
     def __call__(self, point: int, params: Mapping[str, float]) -> list[dict[str, float]]:
         """One output dict per replication (plus the overload flag); seeds from the point index."""
-        from sim.model import simulate
+        from sim.model.replication import simulate
 
         scenarios = [point_scenario(raw, params, f"design point {point}") for raw in self.sides()]
         rows = []
@@ -71,7 +71,7 @@ def with_path(raw: dict[str, Any], path: str) -> dict[str, Any]:
     A parameter may name a field the scenario file leaves at its default (say an intervention's
     effect size); the section is then copied from the validated scenario, so the override lands.
     """
-    from sim.config import resolved_dict, scenario_from_dict
+    from sim.config.loading import resolved_dict, scenario_from_dict
 
     keys = path.split(".")
     node: Any = raw
@@ -99,7 +99,7 @@ def with_path(raw: dict[str, Any], path: str) -> dict[str, Any]:
 
 def point_scenario(raw: dict[str, Any], params: Mapping[str, float], source: str) -> Any:
     """The validated scenario of one design point (its parameter values set on ``raw``)."""
-    from sim.config import apply_overrides, scenario_from_dict
+    from sim.config.loading import apply_overrides, scenario_from_dict
 
     try:
         overridden = apply_overrides(raw, dict(params))
@@ -123,7 +123,7 @@ def output_value(name: str, metrics: Mapping[str, Mapping[str, float]]) -> float
 
 def _load(spec_path: Path, scenario: str | None, overlays: Sequence[str]) -> dict[str, Any]:
     """Scenario file (or the packaged baseline) with overlays merged in order."""
-    from sim.config import DEFAULT_CONFIG, load_raw
+    from sim.config.loading import DEFAULT_CONFIG, load_raw
 
     raw = load_raw(DEFAULT_CONFIG if scenario is None else spec_path.parent / scenario)
     return _load_on(raw, spec_path, overlays)
@@ -131,7 +131,7 @@ def _load(spec_path: Path, scenario: str | None, overlays: Sequence[str]) -> dic
 
 def _raws(spec: SweepSpec, model: PolicesimModel, spec_path: Path) -> list[dict[str, Any]]:
     """The base and intervention configs, each parameter path made present in both."""
-    from sim.config import apply_overrides
+    from sim.config.loading import apply_overrides
 
     where = "model"
     try:
@@ -153,7 +153,7 @@ def _raws(spec: SweepSpec, model: PolicesimModel, spec_path: Path) -> list[dict[
 
 def _load_on(base: dict[str, Any], spec_path: Path, overlays: Sequence[str]) -> dict[str, Any]:
     """``base`` with overlay files merged in order."""
-    from sim.config import load_raw, merge
+    from sim.config.loading import load_raw, merge
 
     raw = base
     for overlay in overlays:
@@ -167,7 +167,7 @@ def _check(spec: SweepSpec, evaluator: PolicesimEvaluator, design: DesignMatrix,
     A point elsewhere that breaks a cross-field rule stops the sweep when it runs, with an
     error naming it; the batches finished before are kept.
     """
-    from sim.model import simulate
+    from sim.model.replication import simulate
 
     for i, name in enumerate(spec.names):
         extremes = sorted({design.values[:, i].min().item(), design.values[:, i].max().item()})
@@ -197,7 +197,7 @@ def _check(spec: SweepSpec, evaluator: PolicesimEvaluator, design: DesignMatrix,
 
 def _resolved_hash(raws: Sequence[dict[str, Any]]) -> str:
     """A short hash of the resolved scenarios (their config hashes, in order)."""
-    from sim.config import config_hash, scenario_from_dict
+    from sim.config.loading import config_hash, scenario_from_dict
 
     text = json.dumps([config_hash(scenario_from_dict(raw)) for raw in raws])
     return hashlib.sha256(text.encode()).hexdigest()[:16]

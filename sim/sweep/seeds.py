@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from numpy.random import SeedSequence
 
-from sim.streams import replication_seed
+from sim.model.streams import replication_seed
 
 
 def point_seed(seed: int, point: int, replication: int) -> SeedSequence:

@@ -1,0 +1,63 @@
+"""Fingerprint of model results: every metric of three scenarios x two seeds, to the last bit.
+
+Run before and after a change that must keep results identical by seed, and diff the outputs:
+    python benchmarks/fingerprint.py > before.json   (then after the change)  > after.json
+Scenarios: the packaged baseline (60 days), the baseline with every intervention on, and a
+replay of a log drawn from the baseline's own records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+from sim.config import load_scenario
+from sim.model import simulate
+
+DAYS = ["horizon_days=60", "warmup_days=7"]
+INTERVENTIONS = [
+    "interventions.automated_redaction.enabled=true",
+    "interventions.admin_reduction.enabled=true",
+    "interventions.video_interviews.enabled=true",
+    "interventions.drone_first_response.enabled=true",
+    "interventions.ai_101_triage.enabled=true",
+]
+
+
+def digest(result) -> dict:
+    out = {"metrics": {k: repr(v) for k, v in sorted(result.metrics.items())}, "events": result.events}
+    if result.records is not None:
+        out["records"] = hashlib.sha256(result.records.to_csv(index=False).encode()).hexdigest()
+    return out
+
+
+def replay_log(folder: Path) -> Path:
+    base = simulate(load_scenario(None, DAYS), 99, records=True).records
+    rows = base[base["grade"] != "P4"].head(3000)
+    path = folder / "log.csv"
+    lines = ["time,grade,type"] + [f"{t / 60.0!r},{g},{k}" for t, g, k in zip(rows["call_minute"], rows["grade"], rows["type"])]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def main() -> None:
+    report = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        log = replay_log(Path(tmp))
+        scenarios = {
+            "baseline": DAYS,
+            "interventions": DAYS + INTERVENTIONS,
+            "replay": ["horizon_days=30", "warmup_days=0", f"replay.path={log}", "replay.default_type=burglary"],
+        }
+        for name, overrides in scenarios.items():
+            scenario = load_scenario(None, overrides)
+            for seed in (1, 2):
+                report[f"{name}/{seed}"] = digest(simulate(scenario, seed, records=True))
+    json.dump(report, sys.stdout, indent=1, sort_keys=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,418 @@
+"""The scenario schema: every field typed and validated, unknown keys refused.
+
+Units are carried in field names (``_minutes``, ``_hours``, ``_days``, ``_km``, ``_kmh``); shares
+are in [0, 1]. The simulation clock runs in minutes from Monday 00:00 of the first week.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    PositiveFloat,
+    PositiveInt,
+    field_validator,
+    model_validator,
+)
+
+from sim.config.distributions import Distribution
+from sim.config.interventions import InterventionsConfig
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+# Bounds far past any real force (England and Wales has about 148,000 officers and 10 million
+# 999 calls a year): a larger value is a typo, and would exhaust memory or never finish.
+MAX_HORIZON_DAYS = 36525.0  # a century
+MAX_YEARLY_CALLS = 1e8
+MAX_PEOPLE = 200_000
+MAX_MULTIPLIER = 1e6
+Multiplier = Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
+MonthFactor = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
+CHANNELS: tuple[str, ...] = ("emergency_999", "non_emergency_101", "online")
+TASKS: tuple[str, ...] = (
+    "crime_recording",
+    "statements",
+    "interviews",
+    "evidence_review",
+    "video_redaction",
+    "text_redaction",
+    "case_file",
+)
+MIX_TOLERANCE = 1e-6
+
+
+class Strict(BaseModel):
+    """Base of every config section: unknown keys, infinity and NaN are errors; values immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+
+
+def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
+    """A mix of shares must be non-empty and sum to 1."""
+    total = sum(mix.values())
+    if not mix or abs(total - 1.0) > MIX_TOLERANCE:
+        raise ValueError(f"{what} must sum to 1, got {total:.6g}")
+    return mix
+
+
+class Grade(Strict):
+    """A response grade: its priority, target and the time after which it is closed unattended."""
+
+    priority: PositiveInt = Field(description="1 is served first")
+    deploy: bool = Field(description="false: resolved without deployment (advice, other agency)")
+    target_minutes: PositiveFloat | None = Field(
+        default=None, description="response target from the call; none for non-deployed grades"
+    )
+    give_up_hours: PositiveFloat | None = Field(
+        default=None, description="closed as not attended if nobody is sent by then; none: never"
+    )
+    appointment_hours: NonNegativeFloat = Field(
+        default=0.0, description="dispatchable only this long after the call (scheduled grades)"
+    )
+    interrupts_followup: bool = Field(default=False, description="may take an officer away from desk (follow-up) work")
+
+    @model_validator(mode="after")
+    def _target_when_deployed(self) -> Grade:
+        if self.deploy and self.target_minutes is None:
+            raise ValueError("a deployed grade needs target_minutes")
+        return self
+
+
+class Profile(Strict):
+    """Relative demand by hour of week: 168 multipliers, or 24 by hour times 7 by day (Monday first)."""
+
+    hour_of_week: tuple[Multiplier, ...] | None = None
+    by_hour: tuple[Multiplier, ...] | None = None
+    by_weekday: tuple[Multiplier, ...] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> Profile:
+        if self.hour_of_week is not None:
+            if self.by_hour is not None or self.by_weekday is not None:
+                raise ValueError("give hour_of_week alone, or by_hour and by_weekday")
+            if len(self.hour_of_week) != 168:
+                raise ValueError(f"hour_of_week needs 168 values, got {len(self.hour_of_week)}")
+        else:
+            if self.by_hour is None or len(self.by_hour) != 24:
+                raise ValueError("by_hour needs 24 values (or give hour_of_week)")
+            if self.by_weekday is None or len(self.by_weekday) != 7:
+                raise ValueError("by_weekday needs 7 values, Monday first")
+        if sum(self.weekly()) <= 0:
+            raise ValueError("a profile needs at least one positive value")
+        return self
+
+    def weekly(self) -> tuple[float, ...]:
+        """The 168 hourly multipliers, Monday 00:00 first (not yet normalised)."""
+        if self.hour_of_week is not None:
+            return self.hour_of_week
+        assert self.by_hour is not None and self.by_weekday is not None
+        return tuple(d * h for d in self.by_weekday for h in self.by_hour)
+
+
+class IncidentType(Strict):
+    """One kind of incident: how often, when, how it arrives, how urgent, and the work it makes."""
+
+    yearly_volume: PositiveFloat = Field(le=MAX_YEARLY_CALLS, description="incidents per year (365.25 days)")
+    profile: str = Field(default="flat", description="name of a profile in `profiles`")
+    channel_mix: dict[str, Share] = Field(description="share by channel; sums to 1")
+    grade_mix: dict[str, Share] = Field(description="share by grade; sums to 1")
+    officers_needed: dict[PositiveInt, Share] = Field(
+        default_factory=lambda: {1: 1.0}, description="share of incidents needing 1, 2, ... officers"
+    )
+    on_scene_minutes: Distribution
+    followup: dict[str, Share] = Field(
+        default_factory=dict, description="probability that each follow-up task is needed"
+    )
+
+    @field_validator("channel_mix")
+    @classmethod
+    def _channels(cls, mix: dict[str, float]) -> dict[str, float]:
+        unknown = set(mix) - set(CHANNELS)
+        if unknown:
+            raise ValueError(f"unknown channel {sorted(unknown)}; expected one of {list(CHANNELS)}")
+        return _check_mix(mix, "channel_mix")
+
+    @field_validator("grade_mix")
+    @classmethod
+    def _grades(cls, mix: dict[str, float]) -> dict[str, float]:
+        return _check_mix(mix, "grade_mix")
+
+    @field_validator("officers_needed")
+    @classmethod
+    def _crew(cls, mix: dict[int, float]) -> dict[int, float]:
+        return _check_mix(mix, "officers_needed")
+
+    @field_validator("followup")
+    @classmethod
+    def _tasks(cls, tasks: dict[str, float]) -> dict[str, float]:
+        unknown = set(tasks) - set(TASKS)
+        if unknown:
+            raise ValueError(f"unknown task {sorted(unknown)}; expected one of {list(TASKS)}")
+        return tasks
+
+
+class Replay(Strict):
+    """Replay an incident log instead of generating arrivals (contact centre bypassed)."""
+
+    path: Path = Field(description="CSV: time, grade, and optional type, latitude, longitude, on_scene_minutes")
+    start: str | None = Field(
+        default=None, description="ISO 8601 timestamp of simulation time 0 for ISO times in the log"
+    )
+    default_type: str = Field(default="other", description="type for rows without one")
+
+
+class HandlerStaffing(Strict):
+    """A rostered pool of staff: how many are on duty in each hour of the day."""
+
+    staff_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_PEOPLE)], ...] = Field(description="24 values, 00:00 first")
+
+    @field_validator("staff_by_hour")
+    @classmethod
+    def _day(cls, staff: tuple[int, ...]) -> tuple[int, ...]:
+        if len(staff) != 24:
+            raise ValueError(f"needs 24 values, got {len(staff)}")
+        if max(staff) == 0:
+            raise ValueError("nobody is ever on duty")
+        return staff
+
+
+class ContactCentre(Strict):
+    """Call handlers (999 before 101), 101 abandonment, and the desk that takes online reports."""
+
+    call_handlers: HandlerStaffing
+    handling_minutes: dict[Literal["emergency_999", "non_emergency_101"], Distribution]
+    grading_minutes: Distribution = Field(
+        description="time from answering a call to passing the graded incident to dispatch (the handler stays on the call)"
+    )
+    patience_101_minutes: Distribution = Field(description="how long a 101 caller waits before hanging up")
+    reattempt_share: Share = Field(description="share of abandoned 101 callers with an incident who call again")
+    reattempt_delay_minutes: Distribution
+    non_incident_calls_per_year: dict[
+        Literal["emergency_999", "non_emergency_101"],
+        Annotated[float, Field(ge=0, le=MAX_YEARLY_CALLS)],
+    ] = Field(
+        description="calls that need no incident (advice, wrong number, other agency); same hourly profile as demand"
+    )
+    non_incident_profile: str = Field(default="flat", description="profile of non-incident calls")
+    online_desk: HandlerStaffing
+    online_handling_minutes: Distribution
+
+    @field_validator("handling_minutes")
+    @classmethod
+    def _both(cls, value: dict[str, object]) -> dict[str, object]:
+        missing = {"emergency_999", "non_emergency_101"} - set(value)
+        if missing:
+            raise ValueError(f"needs a distribution for {sorted(missing)}")
+        return value
+
+
+class Shift(Strict):
+    """A shift's start time and length."""
+
+    start_hour: Annotated[float, Field(ge=0, lt=24)]
+    length_hours: Annotated[float, Field(gt=0, le=24)]
+
+
+class Station(Strict):
+    """A police station: where officers start and (optionally) return."""
+
+    name: str
+    latitude: Annotated[float, Field(ge=-90, le=90)] = 0.0
+    longitude: Annotated[float, Field(ge=-180, le=180)] = 0.0
+    officer_share: PositiveFloat = Field(default=1.0, description="relative share of response officers")
+
+
+class Abstraction(Strict):
+    """Share of rostered officer-shifts lost, each officer-shift drawn at random."""
+
+    sickness: Share = 0.0
+    leave: Share = 0.0
+    training: Share = 0.0
+
+    def total(self) -> float:
+        """Probability that an officer is abstracted for a whole shift."""
+        return self.sickness + self.leave + self.training
+
+    @model_validator(mode="after")
+    def _at_most_one(self) -> Abstraction:
+        if self.total() >= 1.0:
+            raise ValueError(f"abstraction shares sum to {self.total():.3g}; nobody would work")
+        return self
+
+
+class Workforce(Strict):
+    """Response officers in teams on a rota of shifts, at stations."""
+
+    response_officers: PositiveInt = Field(le=MAX_PEOPLE)
+    teams: PositiveInt
+    shifts: dict[str, Shift]
+    pattern: tuple[str, ...] = Field(description="the rota cycle, one entry a day: a shift name or 'off'")
+    stations: tuple[Station, ...] = Field(min_length=1)
+    abstraction: Abstraction
+    meal_break_minutes: NonNegativeFloat = 0.0
+    meal_break_after_hours: NonNegativeFloat = 4.0
+    meal_break_window_hours: NonNegativeFloat = Field(
+        default=2.0, description="breaks start in turn across this window after meal_break_after_hours, not all at once"
+    )
+
+    @model_validator(mode="after")
+    def _rota(self) -> Workforce:
+        unknown = {day for day in self.pattern if day != "off" and day not in self.shifts}
+        if unknown:
+            raise ValueError(f"pattern names shifts {sorted(unknown)} not in shifts {sorted(self.shifts)}")
+        if all(day == "off" for day in self.pattern):
+            raise ValueError("the roster has nobody on shift: pattern is all 'off'")
+        following = self.pattern[1:] + self.pattern[:1]
+        for day, (today, tomorrow) in enumerate(zip(self.pattern, following, strict=True)):
+            if "off" in (today, tomorrow):
+                continue
+            ends = self.shifts[today].start_hour + self.shifts[today].length_hours
+            # A team cannot work two shifts at once.
+            if ends > 24.0 + self.shifts[tomorrow].start_hour:
+                raise ValueError(
+                    f"pattern: {today!r} (day {day + 1}) ends at hour {ends:g}, after the next "
+                    f"day's {tomorrow!r} starts at hour {24 + self.shifts[tomorrow].start_hour:g}"
+                )
+        if self.response_officers < self.teams * len(self.stations):
+            raise ValueError(
+                f"{self.response_officers} officers cannot staff {self.teams} teams at "
+                f"{len(self.stations)} stations: some team would have nobody on shift"
+            )
+        names = [station.name for station in self.stations]
+        if len(set(names)) != len(names):
+            raise ValueError("station names must be unique")
+        return self
+
+
+class Zone(Strict):
+    """An area incidents come from, represented by its centre."""
+
+    name: str
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+    weight: PositiveFloat = Field(description="relative share of incidents")
+    local_km: PositiveFloat = Field(description="mean distance to an incident from within the zone")
+
+
+class Geography(Strict):
+    """Zones, road distances and speeds: travel = great-circle km x road factor / speed."""
+
+    zones: tuple[Zone, ...] = Field(min_length=1)
+    road_factor: Annotated[float, Field(ge=1.0)]
+    speed_kmh: PositiveFloat = Field(description="normal road speed")
+    blue_light_speed_kmh: PositiveFloat = Field(description="speed for grades in blue_light_grades")
+    blue_light_grades: tuple[str, ...] = ("P1",)
+    mobilise_minutes: NonNegativeFloat = 0.0
+    return_to_station: bool = Field(description="true: drive back after each job; false: patrol from there")
+
+
+class Dispatch(Strict):
+    """How officers are sent when there is no geography, and early stop when a queue runs away."""
+
+    travel_minutes: dict[str, Distribution] = Field(
+        default_factory=dict, description="travel time by grade when there is no geography"
+    )
+    max_waiting_incidents: PositiveInt = Field(
+        default=20000, description="a queue longer than this means demand outruns capacity (overload)"
+    )
+    max_backlog_hours_per_officer: PositiveFloat = Field(
+        default=500.0, description="follow-up backlog per officer beyond which the run is overloaded"
+    )
+
+
+class Task(Strict):
+    """A follow-up task: its duration, or for video redaction footage minutes x minutes per minute."""
+
+    minutes: Distribution | None = None
+    footage_minutes: Distribution | None = None
+    minutes_per_footage_minute: PositiveFloat | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Task:
+        footage = self.footage_minutes is not None or self.minutes_per_footage_minute is not None
+        if footage and self.minutes is not None:
+            raise ValueError("give minutes, or footage_minutes with minutes_per_footage_minute, not both")
+        if footage and (self.footage_minutes is None or self.minutes_per_footage_minute is None):
+            raise ValueError("footage_minutes and minutes_per_footage_minute go together")
+        if not footage and self.minutes is None:
+            raise ValueError("needs minutes (or footage_minutes with minutes_per_footage_minute)")
+        return self
+
+
+class Output(Strict):
+    """What a run records besides its summary."""
+
+    timeseries_bin_minutes: PositiveFloat = Field(default=60.0, description="bin of the time series")
+
+
+class Scenario(Strict):
+    """A whole scenario: one police force's demand, contact centre, officers and work."""
+
+    name: str
+    description: str = ""
+    horizon_days: PositiveFloat = Field(le=MAX_HORIZON_DAYS)
+    warmup_days: NonNegativeFloat
+    seasonality_by_month: tuple[MonthFactor, ...] | None = Field(
+        default=None, description="12 multipliers of demand, January first; none: flat"
+    )
+    grades: dict[str, Grade]
+    profiles: dict[str, Profile] = Field(default_factory=dict)
+    incident_types: dict[str, IncidentType] = Field(min_length=1)
+    replay: Replay | None = None
+    contact: ContactCentre | None = Field(description="none: calls reach dispatch at once")
+    workforce: Workforce
+    geography: Geography | None = None
+    dispatch: Dispatch = Field(default_factory=Dispatch)
+    tasks: dict[str, Task] = Field(default_factory=dict)
+    interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
+    output: Output = Field(default_factory=Output)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.warmup_days >= self.horizon_days:
+            raise ValueError(f"warmup_days ({self.warmup_days}) must be below horizon_days ({self.horizon_days})")
+        if self.seasonality_by_month is not None and len(self.seasonality_by_month) != 12:
+            raise ValueError("seasonality_by_month needs 12 values")
+        priorities = [grade.priority for grade in self.grades.values()]
+        if len(set(priorities)) != len(priorities):
+            raise ValueError("grade priorities must be distinct")
+        unknown_tasks = set(self.tasks) - set(TASKS)
+        if unknown_tasks:
+            raise ValueError(f"tasks: unknown task {sorted(unknown_tasks)}; expected {list(TASKS)}")
+        for name, kind in self.incident_types.items():
+            where = f"incident_types.{name}"
+            for grade in kind.grade_mix:
+                if grade not in self.grades:
+                    raise ValueError(f"{where}.grade_mix: grade {grade!r} is not in grades {sorted(self.grades)}")
+            if kind.profile != "flat" and kind.profile not in self.profiles:
+                raise ValueError(f"{where}.profile: {kind.profile!r} is not in profiles {sorted(self.profiles)}")
+            for task in kind.followup:
+                if task not in self.tasks:
+                    raise ValueError(f"{where}.followup: task {task!r} has no entry in tasks")
+        if self.contact is not None:
+            profile = self.contact.non_incident_profile
+            if profile != "flat" and profile not in self.profiles:
+                raise ValueError(f"contact.non_incident_profile: {profile!r} is not in profiles")
+        if self.geography is None:
+            deployed = [g for g, grade in self.grades.items() if grade.deploy]
+            missing = [g for g in deployed if g not in self.dispatch.travel_minutes]
+            if missing:
+                raise ValueError(
+                    f"dispatch.travel_minutes: without geography every deployed grade needs a travel time; missing {missing}"
+                )
+        else:
+            for grade in self.geography.blue_light_grades:
+                if grade not in self.grades:
+                    raise ValueError(f"geography.blue_light_grades: {grade!r} is not a grade")
+        if self.replay is not None and self.replay.default_type not in self.incident_types:
+            raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
+        self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
+        return self
+
+    def grade_order(self) -> list[str]:
+        """Grade names, most urgent first."""
+        return sorted(self.grades, key=lambda name: self.grades[name].priority)

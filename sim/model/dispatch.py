@@ -1,0 +1,348 @@
+"""Dispatch: a queue per grade ordered by call time, officers sent nearest first.
+
+An incident becomes dispatchable when the contact centre has graded it (after its appointment
+delay, for scheduled grades). It takes the nearest available officer; an urgent grade may take
+an officer from desk work instead (the work resumes later). Otherwise it waits, most urgent grade
+first and oldest first within a grade, until an officer frees up or its give-up time passes
+(then it is closed as not attended). An incident needing several officers keeps its place in the
+queue until all are on their way; it counts as attended when the first arrives.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+
+import numpy as np
+
+from sim.config.schema import Scenario
+from sim.model import work
+from sim.model.engine import Clock
+from sim.model.geography import Map
+from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
+from sim.model.officers import ABSTRACTION, AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Officer
+from sim.model.stats import OUTCOMES, Stats
+
+ATTENDED = OUTCOMES.index("attended")
+WITHIN = OUTCOMES.index("attended_within_target")
+NOT_ATTENDED = OUTCOMES.index("not_attended")
+RESOLVED = OUTCOMES.index("resolved_without_deployment")
+WAITED = OUTCOMES.index("waited")
+STATE_COUNT = 7  # AVAILABLE .. OFF
+
+
+class Dispatcher:
+    """Owns the dispatch queues, the pools of free and desk-bound officers, and officers' jobs."""
+
+    def __init__(
+        self,
+        clock: Clock,
+        scenario: Scenario,
+        stats: Stats,
+        officers: list[Officer],
+        geo: Map | None,
+        records: list | None,
+    ) -> None:
+        self.clock = clock
+        self.stats = stats
+        self.map = geo
+        self.records = records
+        grades = [scenario.grades[name] for name in scenario.grade_order()]
+        self.deploy = [g.deploy for g in grades]
+        self.target = [g.target_minutes if g.target_minutes is not None else math.inf for g in grades]
+        self.give_up = [g.give_up_hours * 60.0 if g.give_up_hours is not None else math.inf for g in grades]
+        self.appointment = [g.appointment_hours * 60.0 for g in grades]
+        self.interrupts = [g.interrupts_followup for g in grades]
+        blue = scenario.geography.blue_light_grades if scenario.geography else ()
+        self.blue_light = [name in blue for name in scenario.grade_order()]
+        self.return_to_station = scenario.geography.return_to_station if scenario.geography else False
+        self.break_minutes = scenario.workforce.meal_break_minutes
+        self.queues: list[list] = [[] for _ in grades]
+        self.waiting = [0] * len(grades)
+        self._waiting_since = [0.0] * len(grades)
+        places = len(geo.latitude) if geo is not None else 1
+        self.free: list[dict[int, Officer]] = [{} for _ in range(places)]
+        self.desk: list[dict[int, Officer]] = [{} for _ in range(places)]
+        self.free_count = 0
+        self.desk_count = 0
+        self.in_state = [0] * STATE_COUNT
+        self.in_state[OFF] = len(officers)
+        self.backlog_minutes = 0.0
+        self._sequence = itertools.count()
+
+    # ---- incidents ---------------------------------------------------------------------------
+    def submit(self, incident: Incident) -> None:
+        """An incident graded by the contact centre (or replayed): resolve, schedule or dispatch."""
+        grade = incident.grade
+        if not self.deploy[grade]:
+            self.close(incident, RESOLVED)
+            return
+        incident.give_up_at = incident.time + self.give_up[grade]
+        if self.appointment[grade] > 0.0:
+            incident.state = SCHEDULED
+            self.clock.after(self.appointment[grade], self.dispatchable, incident)
+        else:
+            self.dispatchable(incident)
+
+    def dispatchable(self, incident: Incident) -> None:
+        """Send officers now if any can go, otherwise queue the incident."""
+        now = self.clock.now
+        incident.queued_at = now
+        if incident.counted:
+            self.stats.queue_entries[incident.kind] += 1
+        if now >= incident.give_up_at:
+            self._expire(incident)
+            return
+        self._crew_from_pools(incident)
+        if incident.assigned == 0:
+            incident.state = WAITING
+            self._change_waiting(incident.grade, +1)
+            self._push(incident)
+            if incident.give_up_at < math.inf:
+                self.clock.after(incident.give_up_at - now, self._give_up, incident)
+        elif incident.assigned < incident.crew:
+            self._push(incident)
+
+    def _push(self, incident: Incident) -> None:
+        heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
+
+    def _crew_from_pools(self, incident: Incident) -> None:
+        """Assign free officers (or, for urgent grades, desk-bound ones) until the crew is complete."""
+        while incident.assigned < incident.crew:
+            officer = self._nearest(incident, self.free) if self.free_count else None
+            if officer is not None:
+                self.free_count -= 1
+            elif self.interrupts[incident.grade] and self.desk_count:
+                officer = self._nearest(incident, self.desk)
+                self.desk_count -= 1
+                self._stop_desk(officer)
+            if officer is None:
+                return
+            self._assign(officer, incident)
+
+    def _nearest(self, incident: Incident, pools: list[dict[int, Officer]]) -> Officer | None:
+        """Take the officer nearest the incident out of ``pools`` (the most recently freed there)."""
+        if self.map is None:
+            return pools[0].popitem()[1] if pools[0] else None
+        order = (
+            self.map.nearest_order[incident.place] if incident.km is None else np.argsort(incident.km, kind="stable")
+        )
+        for place in order:
+            pool = pools[place]
+            if pool:
+                return pool.popitem()[1]
+        return None
+
+    def _give_up(self, incident: Incident) -> None:
+        """The give-up time of a queued incident: close it if nobody has been sent."""
+        if incident.state == WAITING:
+            self._change_waiting(incident.grade, -1)
+            self._expire(incident)
+
+    def _expire(self, incident: Incident) -> None:
+        if incident.counted:
+            self.stats.queue_wait_total[incident.kind] += self.clock.now - incident.queued_at
+        self.close(incident, NOT_ATTENDED)
+
+    def close(self, incident: Incident, outcome: int, graded: bool = True) -> None:
+        """Record a final outcome that is not an attendance (``graded``: it reached a grade)."""
+        incident.state = CLOSED
+        if incident.counted:
+            self.stats.count(incident.kind, incident.grade if graded else -1, outcome)
+        if self.records is not None:
+            self._record(incident, math.nan, OUTCOMES[outcome])
+
+    def _record(self, incident: Incident, arrived: float, outcome: str) -> None:
+        """One per-incident record (only when records were asked for)."""
+        assert self.records is not None
+        self.records.append(
+            (
+                incident.number,
+                incident.kind,
+                incident.grade,
+                incident.channel,
+                incident.time,
+                incident.queued_at,
+                arrived,
+                outcome,
+            )
+        )
+
+    def _change_waiting(self, grade: int, delta: int) -> None:
+        now = self.clock.now
+        self.stats.queue_area[grade] += self.waiting[grade] * self.stats.overlap(self._waiting_since[grade], now)
+        self._waiting_since[grade] = now
+        self.waiting[grade] += delta
+
+    def settle_queue_area(self) -> None:
+        """Close the queue-length integrals at the end of the run."""
+        for grade in range(len(self.waiting)):
+            self._change_waiting(grade, 0)
+
+    def _next_incident(self, urgent_only: bool) -> Incident | None:
+        """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
+        if not any(self.queues):
+            return None
+        for grade, queue in enumerate(self.queues):
+            if urgent_only and not self.interrupts[grade]:
+                continue
+            while queue:
+                incident = queue[0][2]
+                if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+                    heapq.heappop(queue)
+                    if incident.state == WAITING:
+                        self._change_waiting(grade, -1)
+                    return incident
+                heapq.heappop(queue)
+        return None
+
+    # ---- officers' jobs ----------------------------------------------------------------------
+    def _assign(self, officer: Officer, incident: Incident) -> None:
+        """Send ``officer`` to ``incident``."""
+        now = self.clock.now
+        if incident.assigned == 0:
+            incident.state = ASSIGNED
+            officer.is_lead = True
+            if incident.counted:
+                wait = now - incident.queued_at
+                self.stats.queue_wait_total[incident.kind] += wait
+                if wait > 0.0:
+                    self.stats.count(incident.kind, incident.grade, WAITED)
+        else:
+            officer.is_lead = False
+        incident.assigned += 1
+        officer.incident = incident
+        self.set_state(officer, TRAVEL)
+        self.clock.after(self._travel_minutes(officer, incident), self._arrive, officer, incident)
+
+    def _travel_minutes(self, officer: Officer, incident: Incident) -> float:
+        if self.map is None:
+            return incident.travel
+        return self._drive_minutes(incident, officer.place, self.blue_light[incident.grade])
+
+    def _drive_minutes(self, incident: Incident, place: int, blue_light: bool) -> float:
+        """Driving time between the incident's scene and ``place`` (road distances are symmetric)."""
+        assert self.map is not None
+        if incident.km is None:
+            return self.map.drive_minutes(place, incident.place, blue_light)
+        return self.map.minutes(incident.km[place], blue_light)
+
+    def _arrive(self, officer: Officer, incident: Incident) -> None:
+        now = self.clock.now
+        self.set_state(officer, ON_SCENE)
+        if incident.arrived < 0.0:
+            incident.arrived = now
+            if incident.counted:
+                response = now - incident.time
+                stats = self.stats
+                stats.count(incident.kind, incident.grade, ATTENDED)
+                stats.response[incident.kind].add(response)
+                stats.grade_response[incident.grade].add(response)
+                if response <= self.target[incident.grade]:
+                    stats.count(incident.kind, incident.grade, WITHIN)
+            if self.records is not None:
+                self._record(incident, now, "attended")
+        self.clock.after(incident.on_scene, self._leave_scene, officer, incident)
+
+    def _leave_scene(self, officer: Officer, incident: Incident) -> None:
+        if officer.is_lead:
+            incident.lead_done = True
+            incident.state = CLOSED
+            if incident.followup is not None:
+                self.backlog_minutes += work.add_followup(officer, incident.followup)
+        officer.incident = None
+        scene = incident.place
+        if self.map is not None and self.return_to_station and scene != officer.station:
+            minutes = self._drive_minutes(incident, officer.station, False)
+            officer.place = officer.station
+            self.set_state(officer, TRAVEL)
+            self.clock.after(minutes, self.officer_free, officer)
+            return
+        if self.map is not None:
+            officer.place = scene
+        self.officer_free(officer)
+
+    def officer_free(self, officer: Officer) -> None:
+        """An officer with nothing in hand: go off duty, take a break, a job, desk work, or wait."""
+        if officer.ending:
+            self.stats.overtime_minutes += self.stats.overlap(officer.shift_end, self.clock.now)
+            officer.ending = False
+            self.go_off(officer)
+            return
+        if officer.break_due:
+            self.start_break(officer)
+            return
+        incident = self._next_incident(urgent_only=bool(officer.backlog))
+        if incident is not None:
+            self._assign(officer, incident)
+            if incident.assigned < incident.crew:
+                self._push(incident)
+            return
+        if officer.backlog:
+            self._start_desk(officer)
+            return
+        self.set_state(officer, AVAILABLE)
+        self.free[officer.place][officer.number] = officer
+        self.free_count += 1
+
+    # ---- desk work, breaks, duty ---------------------------------------------------------------
+    def _start_desk(self, officer: Officer) -> None:
+        self.set_state(officer, DESK)
+        self.desk[officer.place][officer.number] = officer
+        self.desk_count += 1
+        officer.token += 1
+        self.clock.after(officer.backlog_minutes(), self._desk_done, officer, officer.token)
+
+    def _desk_done(self, officer: Officer, token: int) -> None:
+        if officer.token != token:
+            return
+        del self.desk[officer.place][officer.number]
+        self.desk_count -= 1
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, self.clock.now - officer.since, self.stats, finished=True
+        )
+        self.officer_free(officer)
+
+    def _stop_desk(self, officer: Officer) -> None:
+        """End a desk stint early (the officer is already out of the desk pool)."""
+        officer.token += 1
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, self.clock.now - officer.since, self.stats, finished=False
+        )
+
+    def leave_pools(self, officer: Officer) -> None:
+        """Take an available or desk-bound officer out of the pools (break or end of shift)."""
+        if officer.state == AVAILABLE:
+            del self.free[officer.place][officer.number]
+            self.free_count -= 1
+        elif officer.state == DESK:
+            del self.desk[officer.place][officer.number]
+            self.desk_count -= 1
+            self._stop_desk(officer)
+
+    def start_break(self, officer: Officer) -> None:
+        officer.break_due = False
+        self.set_state(officer, MEAL_BREAK)
+        officer.token += 1
+        self.clock.after(self.break_minutes, self._break_done, officer, officer.token)
+
+    def _break_done(self, officer: Officer, token: int) -> None:
+        if officer.token == token:
+            self.officer_free(officer)
+
+    def go_off(self, officer: Officer) -> None:
+        officer.break_due = False
+        officer.token += 1
+        self.set_state(officer, OFF)
+
+    def set_state(self, officer: Officer, state: int) -> None:
+        """Charge the time in the old state to its activity and enter the new one."""
+        old = officer.state
+        now = self.clock.now
+        if old <= ABSTRACTION:
+            self.stats.add_activity(old, officer.since, now)
+        self.in_state[old] -= 1
+        self.in_state[state] += 1
+        officer.state = state
+        officer.since = now

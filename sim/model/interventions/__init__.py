@@ -1,0 +1,1 @@
+"""Interventions: the contract, the registry, and one module per intervention."""

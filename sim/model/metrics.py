@@ -1,0 +1,89 @@
+"""Turn a replication's statistics into flat metrics named by their JSON-contract paths.
+
+Keys are the contract paths without the leading ``summary.``: for example
+``incidents.burglary.attended`` or ``within_target.P1``. Counts are incidents whose call came
+after the warm-up; hours are officer time inside the statistics window.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from sim.config.schema import Scenario
+from sim.model.dispatch import Dispatcher
+from sim.model.officers import Officer
+from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
+
+OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
+CONTRACT_OUTCOMES = (
+    "generated",
+    "attended",
+    "attended_within_target",
+    "not_attended",
+    "open_at_end",
+    "resolved_without_deployment",
+)
+
+
+def _share(part: float, whole: float) -> float:
+    return part / whole if whole else math.nan
+
+
+def collect_metrics(
+    scenario: Scenario, stats: Stats, dispatcher: Dispatcher, officers: list[Officer], overload: dict[str, Any] | None
+) -> dict[str, float]:
+    """All metrics of one replication as ``{path: number}`` (NaN where undefined)."""
+    metrics: dict[str, float] = {}
+    for kind, name in enumerate(stats.type_names):
+        row = stats.outcomes[kind]
+        closed = row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]] + row[OUTCOME["resolved_without_deployment"]]
+        values = {
+            "generated": row[OUTCOME["generated"]],
+            "attended": row[OUTCOME["attended"]],
+            "attended_within_target": row[OUTCOME["attended_within_target"]],
+            "not_attended": row[OUTCOME["not_attended"]],
+            "open_at_end": row[OUTCOME["generated"]] - closed,
+            "resolved_without_deployment": row[OUTCOME["resolved_without_deployment"]],
+            "waited": row[OUTCOME["waited"]],
+            "lost_to_abandonment": row[OUTCOME["lost_to_abandonment"]],
+        }
+        for field, value in values.items():
+            metrics[f"incidents.{name}.{field}"] = float(value)
+        histogram = stats.response[kind]
+        metrics[f"response_minutes.{name}.mean"] = histogram.mean()
+        metrics[f"response_minutes.{name}.p50"] = histogram.quantile(0.5)
+        metrics[f"response_minutes.{name}.p90"] = histogram.quantile(0.9)
+        entries = stats.queue_entries[kind]
+        metrics[f"queue_minutes.{name}.mean"] = _share(stats.queue_wait_total[kind], entries)
+    window_minutes = max(stats.end - stats.start, 0.0)
+    for grade, name in enumerate(stats.grade_names):
+        row = stats.grade_outcomes[grade]
+        metrics[f"within_target.{name}"] = _share(
+            row[OUTCOME["attended_within_target"]], row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]]
+        )
+        histogram = stats.grade_response[grade]
+        metrics[f"response_minutes_by_grade.{name}.mean"] = histogram.mean()
+        metrics[f"response_minutes_by_grade.{name}.p90"] = histogram.quantile(0.9)
+        metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
+    for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
+        metrics[f"officer_hours.{activity}"] = minutes / 60.0
+    total = float(np.sum(stats.activity_minutes))
+    metrics["officer_hours_total"] = total / 60.0
+    metrics["rostered_hours"] = stats.rostered_minutes / 60.0
+    metrics["overtime_hours"] = stats.overtime_minutes / 60.0
+    metrics["followup_backlog_hours"] = sum(o.backlog_minutes() for o in officers) / 60.0
+    contact = stats.contact
+    metrics["contact.answered_999_within_10s"] = _share(contact["answered_999_within_10s"], contact["answered_999"])
+    metrics["contact.abandoned_101"] = _share(contact["abandoned_101"], contact["offered_101"])
+    metrics["contact.mean_answer_101_seconds"] = _share(
+        contact["answer_wait_101_minutes"] * 60.0, contact["answered_101"]
+    )
+    metrics["contact.offered_999"] = float(contact["offered_999"])
+    metrics["contact.offered_101"] = float(contact["offered_101"])
+    metrics["contact.online_handled"] = float(contact["online_handled"])
+    metrics["overloaded"] = 0.0 if overload is None else 1.0
+    metrics["window_days"] = window_minutes / 1440.0
+    return {name: float(value) for name, value in metrics.items()}

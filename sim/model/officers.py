@@ -1,0 +1,124 @@
+"""Response officers: who they are, when their shifts run, and how their time is accounted.
+
+Officers belong to a team and a station. Teams follow the rota ``pattern`` (one entry a day),
+team ``i`` offset by ``i * len(pattern) // teams`` days so the teams cover the cycle evenly. At
+each shift start every officer is abstracted (sickness, leave, training) with the configured
+probability, drawn from the ``abstraction`` stream in roster order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.config.schema import Workforce
+
+# Officer states. The first five are also activity indices in ``sim.model.stats.ACTIVITIES``;
+# DESK is accounted task by task, OFF is not accounted at all.
+AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION = 0, 1, 2, 3, 4
+DESK, OFF = 5, 6
+BUSY_STATES = (TRAVEL, ON_SCENE)
+
+
+class Officer:
+    """One response officer's state; plain attributes for speed on the hot path."""
+
+    __slots__ = (
+        "number",
+        "team",
+        "station",
+        "place",
+        "state",
+        "since",
+        "shift_end",
+        "ending",
+        "break_due",
+        "backlog",
+        "token",
+        "incident",
+        "is_lead",
+    )
+
+    def __init__(self, number: int, team: int, station: int) -> None:
+        self.number = number
+        self.team = team
+        self.station = station
+        self.place = station
+        self.state = OFF
+        self.since = 0.0
+        self.shift_end = 0.0
+        self.ending = False
+        self.break_due = False
+        self.backlog: deque[list] = deque()  # [task index, minutes remaining], done in order
+        self.token = 0  # bumped to cancel a scheduled desk or break end
+        self.incident = None
+        self.is_lead = False
+
+    def backlog_minutes(self) -> float:
+        """Follow-up work in hand, in minutes."""
+        return sum(item[1] for item in self.backlog)
+
+
+@dataclass(frozen=True)
+class ShiftInstance:
+    """One team's shift on one day."""
+
+    team: int
+    start: float
+    end: float
+
+
+def split_evenly(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` by ``weights`` with the largest-remainder rule (sums exactly to ``total``)."""
+    raw = [total * w / sum(weights) for w in weights]
+    counts = [math.floor(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: (counts[i] - raw[i], i))
+    for i in order[: total - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def build_officers(workforce: Workforce, with_places: bool) -> list[Officer]:
+    """Officers spread over stations by ``officer_share`` and over teams evenly within a station."""
+    per_station = split_evenly(workforce.response_officers, [s.officer_share for s in workforce.stations])
+    officers: list[Officer] = []
+    for station, count in enumerate(per_station):
+        for team, size in enumerate(split_evenly(count, [1.0] * workforce.teams)):
+            first = len(officers)
+            officers.extend(Officer(first + i, team, station) for i in range(size))
+    if not with_places:  # without geography everyone is at one place
+        for officer in officers:
+            officer.place = 0
+    return officers
+
+
+def team_offset_days(workforce: Workforce, team: int) -> int:
+    """Where in the rota cycle a team starts."""
+    return team * len(workforce.pattern) // workforce.teams
+
+
+def shift_instances(workforce: Workforce, horizon_minutes: float) -> list[ShiftInstance]:
+    """Every team shift that overlaps [0, horizon], sorted by start then team."""
+    cycle = len(workforce.pattern)
+    days = int(math.ceil(horizon_minutes / 1440.0))
+    instances = []
+    for day in range(-1, days + 1):
+        for team in range(workforce.teams):
+            name = workforce.pattern[(day + team_offset_days(workforce, team)) % cycle]
+            if name == "off":
+                continue
+            shift = workforce.shifts[name]
+            start = day * 1440.0 + shift.start_hour * 60.0
+            end = start + shift.length_hours * 60.0
+            if end > 0 and start < horizon_minutes:
+                instances.append(ShiftInstance(team, start, end))
+    instances.sort(key=lambda s: (s.start, s.team))
+    return instances
+
+
+def abstraction_draws(rng: np.random.Generator, n: int) -> np.ndarray:
+    """One uniform per officer-shift, in roster order (compared with the abstraction share)."""
+    return rng.random(n)

@@ -1,0 +1,312 @@
+"""One replication: ``simulate(scenario, seed) -> RunResult``, a pure function of its inputs.
+
+Wires demand, the contact centre, dispatch and the roster onto one SimPy clock, runs to the
+horizon (or until a queue runs away), and turns the statistics into flat metrics.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.config.schema import Scenario
+from sim.model.contact import ContactCentre
+from sim.model.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
+from sim.model.dispatch import NOT_ATTENDED, Dispatcher
+from sim.model.engine import Clock, long_lived_objects_set_aside
+from sim.model.geography import Map
+from sim.model.incident import Incident
+from sim.model.interventions.effects import Interventions
+from sim.model.metrics import collect_metrics
+from sim.model.officers import ABSTRACTION, DESK, OFF, build_officers
+from sim.model.roster import Roster
+from sim.model.stats import OUTCOMES, Stats
+from sim.model.streams import Streams, replication_seed
+from sim.model.work import charge_desk_time
+
+GENERATED = OUTCOMES.index("generated")
+STATE_NAMES = ("available", "travel", "on_scene", "meal_break", "abstraction", "desk", "off")
+RECORD_COLUMNS = ("number", "type", "grade", "channel", "call_minute", "queued_minute", "arrived_minute", "outcome")
+
+SCALAR_FIELDS = tuple(name for name in CALL_FIELDS if name != "followup")  # one value per call
+
+
+@dataclass
+class RunResult:
+    """What one replication measured: flat metrics, plus records and a time series on request."""
+
+    metrics: dict[str, float]
+    seed: dict[str, Any]
+    overload: dict[str, Any] | None
+    events: int
+    calls: int
+    wall_seconds: float
+    records: pd.DataFrame | None = None
+    timeseries: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def simulate(
+    scenario: Scenario,
+    seed: int | np.random.SeedSequence,
+    *,
+    records: bool = False,
+    timeseries: bool = False,
+    allow_overload: bool = False,
+) -> RunResult:
+    """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
+    sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
+    return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
+
+
+class Model:
+    """The wired model of one replication; use ``simulate`` rather than this class directly."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        sequence: np.random.SeedSequence,
+        *,
+        records: bool,
+        timeseries: bool,
+        allow_overload: bool,
+    ) -> None:
+        self.scenario = scenario
+        self.sequence = sequence
+        self.allow_overload = allow_overload
+        self.clock = Clock()
+        self.streams = Streams(sequence)
+        self.horizon = scenario.horizon_days * 1440.0
+        self.warmup = scenario.warmup_days * 1440.0
+        self.grade_names = scenario.grade_order()
+        self.type_names = list(scenario.incident_types)
+        self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
+        self.demand = DemandGenerator(scenario, self.streams)
+        self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
+        self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
+        self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
+        self.records: list | None = [] if records else None
+        self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
+        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.contact = (
+            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            if scenario.contact is not None
+            else None
+        )
+        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.roster = Roster(
+            self.clock,
+            scenario.workforce,
+            self.officers,
+            self.dispatcher,
+            self.stats,
+            self.streams.get("abstraction"),
+            self.horizon,
+        )
+        self.series: list[list[float]] | None = [] if timeseries else None
+        self.overload: dict[str, Any] | None = None
+        self.calls = 0
+        self.stop = self.clock.env.event()
+
+    def _lost(self, incident: Incident) -> None:
+        self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
+
+    def run(self) -> RunResult:
+        started = time.perf_counter()
+        env = self.clock.env
+        env.process(self.roster.process())
+        self.pending = self._arrivals()
+        first = next(self.pending, None)
+        if first is not None:
+            self.clock.after(first.time, self._deliver, first)
+        self.clock.after(self.horizon, self._finish_line)
+        self.clock.after(0.0, self._monitor)
+        with long_lived_objects_set_aside():
+            env.run(until=self.stop)
+        end = env.now
+        self.stats.end = min(self.stats.end, end)
+        self._settle(end)
+        metrics = collect_metrics(self.scenario, self.stats, self.dispatcher, self.officers, self.overload)
+        metrics.update(self.interventions.metrics())
+        return RunResult(
+            metrics=metrics,
+            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            overload=self.overload,
+            events=self.clock.events,
+            calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
+            wall_seconds=time.perf_counter() - started,
+            records=self._records_frame(),
+            timeseries=self._series_frame(),
+        )
+
+    def _finish_line(self) -> None:
+        if not self.stop.triggered:
+            self.stop.succeed()
+
+    # ---- arrivals ------------------------------------------------------------------------------
+    def _blocks(self) -> Iterator[CallBlock]:
+        if self.scenario.replay is not None:
+            yield self.interventions.apply(read_incident_log(self.scenario, self.demand), None)
+            return
+        for week in range(self.demand.weeks()):
+            yield self.interventions.apply(self.demand.block(week), week)
+
+    def _arrivals(self) -> Iterator[Incident]:
+        """Every incident call in time order, built from the weekly blocks as they are needed.
+
+        Calls that need no police go to the contact centre a block at a time, as they only occupy
+        call handlers. Calls keep their number in the block order (1, 2, ... across the run).
+        """
+        warmup = self.warmup
+        numbered = 0
+        for block in self._blocks():
+            incident_rows = block.kind >= 0
+            if not incident_rows.all():
+                assert self.contact is not None, "calls needing no police come from the contact centre's settings"
+                background = ~incident_rows
+                self.contact.expect_background(
+                    block.time[background],
+                    block.channel[background],
+                    block.handling[background],
+                    block.patience[background],
+                )
+            numbers = (np.flatnonzero(incident_rows) + numbered + 1).tolist()
+            numbered += len(block)
+            columns = {name: getattr(block, name)[incident_rows] for name in SCALAR_FIELDS}
+            columns["zone"] = self._places(columns["zone"], columns["latitude"])  # -1: by coordinates
+            followups = block.followup[incident_rows].tolist()
+            for number, followup, (
+                t,
+                kind,
+                channel,
+                grade,
+                crew,
+                place,
+                on_scene,
+                travel,
+                handling,
+                grading,
+                patience,
+                reattempt,
+                delay,
+                lat,
+                lon,
+            ) in zip(
+                numbers, followups, zip(*(values.tolist() for values in columns.values()), strict=True), strict=True
+            ):
+                call = Incident(number, kind, grade, channel, t, t >= warmup, handling, grading, patience)
+                call.reattempt = reattempt  # the caller's draw: rings again after hanging up if below the share
+                call.reattempt_delay = delay
+                call.crew = crew
+                call.on_scene = on_scene
+                call.travel = travel
+                call.followup = followup
+                call.place = place
+                if place < 0:
+                    self._locate(call, lat, lon)
+                yield call
+
+    def _deliver(self, call: Incident) -> None:
+        """Each incident call reaches the contact centre (or dispatch) at its time; then wait for the next one."""
+        self.calls += 1
+        if call.counted:
+            self.stats.count(call.kind, call.grade, GENERATED)
+        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        following = next(self.pending, None)
+        if following is not None:
+            self.clock.after(following.time - self.clock.now, self._deliver, following)
+
+    def _places(self, zone: np.ndarray, latitude: np.ndarray) -> np.ndarray:
+        """Each incident's place: its zone's, or -1 where it is given by coordinates (0 without a map)."""
+        if self.map is None:
+            return np.zeros(len(zone), dtype=np.int64)
+        return np.where(np.isnan(latitude), self.map.n_stations + zone, -1)
+
+    def _locate(self, call: Incident, latitude: float, longitude: float) -> None:
+        """An incident given by coordinates: its road distances, and the zone it falls in."""
+        assert self.map is not None
+        call.latitude, call.longitude = latitude, longitude
+        call.km = self.map.road_km_from(latitude, longitude)
+        call.place = self.map.nearest_zone_place(latitude, longitude)
+
+    # ---- monitoring ------------------------------------------------------------------------------
+    def _monitor(self) -> None:
+        """Every time-series bin: check for a runaway queue and sample the state if asked."""
+        dispatch = self.dispatcher
+        limits = self.scenario.dispatch
+        if self.overload is None:
+            for grade, waiting in enumerate(dispatch.waiting):
+                if waiting > limits.max_waiting_incidents:
+                    self._overloaded(
+                        f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})",
+                        self.grade_names[grade],
+                    )
+                    break
+            per_officer = dispatch.backlog_minutes / 60.0 / len(self.officers)
+            if self.overload is None and per_officer > limits.max_backlog_hours_per_officer:
+                self._overloaded(
+                    f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
+                    "followup",
+                )
+        if self.series is not None:
+            contact = self.contact
+            calls = contact.phones.waiting if contact is not None else [0, 0]
+            self.series.append(
+                [self.clock.now / 60.0, *dispatch.waiting, *calls, *dispatch.in_state, dispatch.backlog_minutes / 60.0]
+            )
+        self.clock.after(self.scenario.output.timeseries_bin_minutes, self._monitor)
+
+    def _overloaded(self, reason: str, grade: str) -> None:
+        day = self.clock.now / 1440.0
+        self.overload = {
+            "detected_day": round(day, 3),
+            "grade": grade,
+            "reason": reason,
+            "stopped": not self.allow_overload,
+        }
+        if not self.allow_overload and not self.stop.triggered:
+            self.stop.succeed()
+
+    # ---- end of run ------------------------------------------------------------------------------
+    def _settle(self, end: float) -> None:
+        """Charge every officer's current activity up to the end and close the integrals."""
+        stats = self.stats
+        if self.contact is not None:
+            self.contact.settle()
+        for officer in self.officers:
+            if officer.state <= ABSTRACTION:
+                stats.add_activity(officer.state, officer.since, end)
+            elif officer.state == DESK:
+                self.dispatcher.backlog_minutes -= charge_desk_time(
+                    officer, officer.since, end - officer.since, stats, finished=False
+                )
+            if officer.state != OFF and officer.ending:
+                stats.overtime_minutes += stats.overlap(officer.shift_end, end)
+        self.dispatcher.settle_queue_area()
+
+    def _records_frame(self) -> pd.DataFrame | None:
+        if self.records is None:
+            return None
+        frame = pd.DataFrame(self.records, columns=list(RECORD_COLUMNS))
+        frame["type"] = [self.type_names[k] for k in frame["type"]]
+        frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
+        frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        return frame
+
+    def _series_frame(self) -> pd.DataFrame | None:
+        if self.series is None:
+            return None
+        columns = [
+            "hour",
+            *(f"waiting_{g}" for g in self.grade_names),
+            "calls_waiting_999",
+            "calls_waiting_101",
+            *(f"officers_{s}" for s in STATE_NAMES),
+            "backlog_hours",
+        ]
+        return pd.DataFrame(self.series, columns=columns)

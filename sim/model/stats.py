@@ -1,0 +1,111 @@
+"""Statistics gathered as the run goes: counts, time integrals and streaming histograms.
+
+Everything is aggregated on the fly inside the statistics window [warm-up, horizon], so memory
+stays flat however long the horizon; per-incident records exist only when asked for.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.config.schema import TASKS
+
+ACTIVITIES: tuple[str, ...] = ("available", "travel", "on_scene", "meal_break", "abstraction", *TASKS)
+ACTIVITY_INDEX = {name: index for index, name in enumerate(ACTIVITIES)}
+OUTCOMES: tuple[str, ...] = (
+    "generated",
+    "attended",
+    "attended_within_target",
+    "not_attended",
+    "resolved_without_deployment",
+    "waited",
+    "lost_to_abandonment",
+)
+
+
+class LogHistogram:
+    """Quantiles of positive values to 0.25% relative accuracy in fixed memory (plus exact mean)."""
+
+    RATIO = 1.005
+    LOW = 0.01
+    BINS = int(math.log(1e7 / 0.01) / math.log(1.005)) + 2
+
+    def __init__(self) -> None:
+        self.counts = [0] * self.BINS  # a list: one element updates faster than in a numpy array
+        self.total = 0.0
+        self.n = 0
+        self._log_ratio = math.log(self.RATIO)
+
+    def add(self, value: float) -> None:
+        """Record one value (values at or below LOW go to the first bin)."""
+        self.n += 1
+        self.total += value
+        index = 0 if value <= self.LOW else int(math.log(value / self.LOW) / self._log_ratio) + 1
+        self.counts[index if index < self.BINS else self.BINS - 1] += 1
+
+    def mean(self) -> float:
+        return self.total / self.n if self.n else math.nan
+
+    def quantile(self, q: float) -> float:
+        """The q-quantile, interpolated at the geometric centre of its bin."""
+        if self.n == 0:
+            return math.nan
+        target = q * self.n
+        cumulative = np.cumsum(self.counts)
+        index = int(np.searchsorted(cumulative, target, side="left"))
+        if index == 0:
+            return self.LOW
+        lower = self.LOW * self.RATIO ** (index - 1)
+        return lower * math.sqrt(self.RATIO)
+
+
+class Stats:
+    """Everything a replication measures, clipped to the statistics window."""
+
+    def __init__(self, start: float, end: float, type_names: list[str], grade_names: list[str]) -> None:
+        self.start = start
+        self.end = end
+        self.type_names = type_names
+        self.grade_names = grade_names
+        # Plain lists on the hot path: a Python float or int updates faster than a numpy element.
+        self.outcomes = [[0] * len(OUTCOMES) for _ in type_names]
+        self.grade_outcomes = [[0] * len(OUTCOMES) for _ in grade_names]
+        self.response = [LogHistogram() for _ in type_names]
+        self.grade_response = [LogHistogram() for _ in grade_names]
+        self.queue_wait_total = [0.0] * len(type_names)
+        self.queue_entries = [0] * len(type_names)
+        self.activity_minutes = [0.0] * len(ACTIVITIES)
+        self.rostered_minutes = 0.0
+        self.overtime_minutes = 0.0
+        self.queue_area = [0.0] * len(grade_names)
+        self.contact = {
+            "offered_999": 0,
+            "answered_999": 0,
+            "answered_999_within_10s": 0,
+            "offered_101": 0,
+            "answered_101": 0,
+            "abandoned_101": 0,
+            "answer_wait_101_minutes": 0.0,
+            "online_handled": 0,
+        }
+
+    def overlap(self, start: float, end: float) -> float:
+        """Length of [start, end] inside the statistics window."""
+        low = start if start > self.start else self.start  # max and min, without the calls
+        high = end if end < self.end else self.end
+        return high - low if high > low else 0.0
+
+    def add_activity(self, activity: int, start: float, end: float) -> None:
+        """Officer time spent in one activity between two instants."""
+        low = start if start > self.start else self.start
+        high = end if end < self.end else self.end
+        if high > low:
+            self.activity_minutes[activity] += high - low
+
+    def count(self, kind: int, grade: int, outcome: int) -> None:
+        """One incident outcome (by type and by grade)."""
+        self.outcomes[kind][outcome] += 1
+        if grade >= 0:
+            self.grade_outcomes[grade][outcome] += 1

@@ -1,0 +1,124 @@
+"""Readable tables of results for the terminal (rich), and the per-replication table for files."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sim.model.replication import RunResult
+
+
+def _fmt(cell: Mapping[str, Any] | None, digits: int = 1) -> str:
+    if not cell or cell.get("mean") is None:
+        return "-"
+    mean, low, high = cell["mean"], cell.get("ci_low"), cell.get("ci_high")
+    if low is None or high is None:
+        return f"{mean:,.{digits}f}"
+    return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
+
+
+def summary_tables(document: Mapping[str, Any]) -> list[Table]:
+    """Incidents by type, service by grade, officer time and contact centre, each mean (95% CI)."""
+    summary, meta = document["summary"], document["meta"]
+    caption = f"{meta['scenario']}: {meta['replications']} replications, seed {meta['seed']}, {meta['horizon_days']:g} days ({meta['warmup_days']:g} warm-up), config {meta['config_hash']}"
+    incidents = Table(title="Incidents after warm-up: mean (95% CI)", caption=caption)
+    for column in (
+        "type",
+        "generated",
+        "attended",
+        "within target",
+        "not attended",
+        "open at end",
+        "no deployment",
+        "mean response (min)",
+        "p90 response (min)",
+    ):
+        incidents.add_column(column, justify="right" if column != "type" else "left")
+    for name, row in summary["incidents"].items():
+        response = summary["response_minutes"][name]
+        incidents.add_row(
+            name,
+            _fmt(row["generated"], 0),
+            _fmt(row["attended"], 0),
+            _fmt(row["attended_within_target"], 0),
+            _fmt(row["not_attended"], 0),
+            _fmt(row["open_at_end"], 0),
+            _fmt(row["resolved_without_deployment"], 0),
+            _fmt(response["mean"]),
+            _fmt(response["p90"]),
+        )
+    grades = Table(title="Response by grade")
+    for column in ("grade", "within target (share)", "mean response (min)", "mean queue length"):
+        grades.add_column(column, justify="right" if column != "grade" else "left")
+    for grade, share in summary["within_target"].items():
+        grades.add_row(
+            grade,
+            _fmt(share, 3),
+            _fmt(summary["response_minutes_by_grade"][grade]["mean"]),
+            _fmt(summary["queue_length"][grade]["mean"], 2),
+        )
+    hours = Table(title="Officer hours by activity")
+    hours.add_column("activity")
+    hours.add_column("hours", justify="right")
+    hours.add_column("share", justify="right")
+    total = summary["officer_hours_total"]["mean"] or 1.0
+    for activity, cell in summary["officer_hours"].items():
+        share = (cell["mean"] or 0.0) / total
+        hours.add_row(activity, _fmt(cell, 0), f"{share:.1%}")
+    for label, key in (
+        ("rostered", "rostered_hours"),
+        ("overtime", "overtime_hours"),
+        ("follow-up backlog at end", "followup_backlog_hours"),
+    ):
+        hours.add_row(label, _fmt(summary[key], 0), "")
+    contact = Table(title="Contact centre")
+    contact.add_column("measure")
+    contact.add_column("value", justify="right")
+    contact.add_row("999 answered within 10 s (share)", _fmt(summary["contact"]["answered_999_within_10s"], 3))
+    contact.add_row("101 abandoned (share)", _fmt(summary["contact"]["abandoned_101"], 3))
+    contact.add_row("101 mean answer (s)", _fmt(summary["contact"]["mean_answer_101_seconds"], 1))
+    return [incidents, grades, hours, contact]
+
+
+def render_summary(document: Mapping[str, Any], width: int = 160) -> str:
+    """The summary tables as plain text."""
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    for table in summary_tables(document):
+        console.print(table)
+    for overload in document["meta"].get("overload", []):
+        console.print(f"OVERLOAD on day {overload['detected_day']}: {overload['reason']}")
+    return buffer.getvalue()
+
+
+def replications_frame(results: list[RunResult]) -> pd.DataFrame:
+    """One row per replication: its seed and every metric (the Parquet/CSV results table)."""
+    rows = []
+    for index, result in enumerate(results):
+        row: dict[str, Any] = {
+            "replication": index,
+            "seed_entropy": result.seed["entropy"],
+            "seed_spawn_key": ",".join(map(str, result.seed["spawn_key"])),
+        }
+        row.update(result.metrics)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
+    """Python API: the per-replication metrics, and the records and time series where recorded."""
+    frames = {"replications": replications_frame(results)}
+    if results[0].records is not None:
+        frames["records"] = pd.concat(
+            [r.records.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+        )
+    if results[0].timeseries is not None:
+        frames["timeseries"] = pd.concat(
+            [r.timeseries.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+        )
+    return frames

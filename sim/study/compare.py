@@ -1,0 +1,498 @@
+"""Paired experiments: an experiment file's scenarios run on common random numbers and compared.
+
+Every scenario of an experiment runs with the same replication seeds, so replication ``r`` of each
+sees the same incidents at the same times; the per-replication difference against the base
+scenario is then the intervention's effect with far less noise than independent runs would give.
+Counts and hours are reported per year (scaled from the measured period after warm-up), beside
+the linear claim: the officer hours the interventions saved divided by hours per incident.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeInt,
+    PositiveInt,
+    ValidationError,
+    model_validator,
+)
+
+from sim import __version__
+from sim.config.loading import (
+    DEFAULT_CONFIG,
+    apply_overrides,
+    config_hash,
+    format_validation_error,
+    load_raw,
+    merge,
+    read_yaml,
+    scenario_from_dict,
+)
+from sim.config.schema import Scenario
+from sim.errors import ConfigError
+from sim.model.replication import simulate
+from sim.model.stats import ACTIVITIES
+from sim.model.streams import replication_seed
+from sim.study.paired import linear_equivalent, paired_difference
+from sim.study.replications import default_workers, mean_ci
+
+DAYS_PER_YEAR = 365.25
+# HM Treasury, March 2024: 500,000 h = 250,000 DA incidents (2.0 h) or 300,000 burglaries (1.67 h).
+GOVERNMENT_HOURS_PER_INCIDENT: dict[str, float] = {"domestic_abuse": 2.0, "burglary": 1.67}
+HEADLINE_TYPES: tuple[str, ...] = ("burglary", "domestic_abuse")
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
+IDLE_ACTIVITIES = ("available", "meal_break", "abstraction")
+WORK_ACTIVITIES = tuple(a for a in ACTIVITIES if a not in IDLE_ACTIVITIES)
+RATE_PREFIXES = ("incidents.", "officer_hours.", "hours_saved", "remote.", "overtime_hours")
+
+
+class ScenarioEntry(BaseModel):
+    """One named scenario: overlays merged onto the base config, then ``--set``-style overrides."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    overlays: list[str] = Field(default_factory=list, description="YAML fragments, merged in order")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict, alias="set", description="dotted path -> value, as with --set"
+    )
+
+
+class ExperimentSpec(BaseModel):
+    """An experiment file: base config, the scenario compared against, the scenarios, the run."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = ""
+    config: str | None = Field(None, description="scenario file; none: the packaged baseline")
+    base: str = Field(description="name of the scenario the others are compared against")
+    replications: PositiveInt = 10
+    seed: NonNegativeInt = 0
+    horizon_days: float | None = Field(None, gt=0)
+    warmup_days: float | None = Field(None, ge=0)
+    types: list[str] = Field(default_factory=lambda: list(HEADLINE_TYPES), description="incident types reported first")
+    scenarios: list[ScenarioEntry] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _names(self) -> ExperimentSpec:
+        """Scenario names are unique and the base is one of them."""
+        names = [entry.name for entry in self.scenarios]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"scenario names must be unique; repeated: {repeated}")
+        if self.base not in names:
+            raise ValueError(f"base {self.base!r} is not a scenario name; names: {names}")
+        return self
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A loaded experiment: its spec and every scenario resolved and validated, base first."""
+
+    spec: ExperimentSpec
+    path: Path
+    scenarios: dict[str, Scenario]
+
+    @property
+    def base(self) -> Scenario:
+        """The scenario the others are compared against."""
+        return self.scenarios[self.spec.base]
+
+
+def load_experiment(
+    path: Path | str,
+    replications: int | None = None,
+    horizon_days: float | None = None,
+    warmup_days: float | None = None,
+) -> Experiment:
+    """Read, validate and resolve an experiment file; the arguments override the file's values."""
+    path = Path(path)
+    raw = read_yaml(path)
+    changes = {"replications": replications, "horizon_days": horizon_days, "warmup_days": warmup_days}
+    raw = {**raw, **{key: value for key, value in changes.items() if value is not None}}
+    try:
+        spec = ExperimentSpec.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(format_validation_error(error, str(path))) from None
+    base_raw = load_raw(DEFAULT_CONFIG if spec.config is None else _relative(path, spec.config))
+    for key in ("horizon_days", "warmup_days"):
+        if getattr(spec, key) is not None:
+            base_raw[key] = getattr(spec, key)
+    if spec.horizon_days is not None and spec.warmup_days is None:
+        base_raw["warmup_days"] = min(base_raw.get("warmup_days", 0.0), spec.horizon_days / 4)
+    ordered = sorted(spec.scenarios, key=lambda entry: entry.name != spec.base)
+    scenarios = {entry.name: _resolve(path, entry, base_raw) for entry in ordered}
+    for name, scenario in scenarios.items():
+        missing = [kind for kind in spec.types if kind not in scenario.incident_types]
+        if missing:
+            raise ConfigError(f"{path}: types: {missing} not incident types of scenario {name!r}")
+    return Experiment(spec=spec, path=path, scenarios=scenarios)
+
+
+def _relative(experiment_path: Path, name: str) -> Path:
+    """A file named in an experiment, relative to the experiment file unless absolute."""
+    candidate = Path(name)
+    return candidate if candidate.is_absolute() else experiment_path.parent / candidate
+
+
+def _resolve(path: Path, entry: ScenarioEntry, base_raw: dict[str, Any]) -> Scenario:
+    """Base config, then each overlay merged in order, then the overrides; validated."""
+    raw = dict(base_raw)
+    for overlay in entry.overlays:
+        raw = merge(raw, load_raw(_relative(path, overlay)))
+    raw = apply_overrides(raw, entry.overrides)
+    return scenario_from_dict(raw, source=f"{path}: scenarios.{entry.name}")
+
+
+# ---- running ------------------------------------------------------------------------------------
+@dataclass
+class ExperimentRuns:
+    """Per-replication metrics of every scenario, plus what the plots need."""
+
+    metrics: pd.DataFrame  # scenario, replication, metric, value
+    responses: dict[str, pd.DataFrame] = field(default_factory=dict)  # replication 0's records
+    wall_seconds: float = 0.0
+    simulate_seconds: float = 0.0
+
+
+def _one(
+    name: str, scenario: Scenario, seed: int, replication: int, records: bool
+) -> tuple[str, int, dict[str, float], pd.DataFrame | None, float]:
+    """One replication of one scenario (a module-level function, so processes can run it)."""
+    result = simulate(scenario, replication_seed(seed, replication), records=records)
+    kept = None
+    if result.records is not None:
+        kept = result.records.loc[
+            result.records["outcome"] == "attended", ["type", "grade", "response_minutes"]
+        ].reset_index(drop=True)
+    return name, replication, result.metrics, kept, result.wall_seconds
+
+
+def map_jobs(
+    function: Callable[..., Any],
+    jobs: list[tuple[Any, ...]],
+    workers: int,
+    progress: Callable[[int], None] | None = None,
+) -> list[Any]:
+    """``function(*job)`` for every job, in ``workers`` processes; results in completion order."""
+    outputs: list[Any] = []
+    if workers <= 1:
+        for job in jobs:
+            outputs.append(function(*job))
+            if progress:
+                progress(len(outputs))
+        return outputs
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for future in as_completed([pool.submit(function, *job) for job in jobs]):
+            outputs.append(future.result())
+            if progress:
+                progress(len(outputs))
+    return outputs
+
+
+def run_experiment(
+    experiment: Experiment,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+    records: bool = False,
+) -> ExperimentRuns:
+    """Every (scenario, replication) pair, spread over ``workers`` processes; same seeds for all.
+
+    ``records`` keeps replication 0's attended incidents of each scenario (for response plots).
+    Results do not depend on the number of workers.
+    """
+    started = time.perf_counter()
+    spec = experiment.spec
+    jobs = [
+        (name, scenario, spec.seed, replication, records and replication == 0)
+        for name, scenario in experiment.scenarios.items()
+        for replication in range(spec.replications)
+    ]
+    workers = default_workers(len(jobs)) if workers is None else workers
+    outputs = map_jobs(_one, jobs, workers, progress)
+    rows = [
+        {"scenario": name, "replication": replication, "metric": key, "value": float(value)}
+        for name, replication, metrics, _, _ in outputs
+        for key, value in metrics.items()
+    ]
+    order = {name: index for index, name in enumerate(experiment.scenarios)}
+    frame = pd.DataFrame(rows, columns=["scenario", "replication", "metric", "value"])
+    frame["order"] = frame["scenario"].map(order)
+    frame = frame.sort_values(["order", "replication", "metric"]).drop(columns="order")
+    frame = frame.reset_index(drop=True)
+    responses = {name: kept for name, _, _, kept, _ in outputs if kept is not None}
+    return ExperimentRuns(
+        metrics=frame,
+        responses=responses,
+        wall_seconds=time.perf_counter() - started,
+        simulate_seconds=sum(output[4] for output in outputs),
+    )
+
+
+# ---- comparing ----------------------------------------------------------------------------------
+def measured_years(scenario: Scenario) -> float:
+    """Length of the measured period (horizon after warm-up) in years."""
+    return (scenario.horizon_days - scenario.warmup_days) / DAYS_PER_YEAR
+
+
+def is_rate(metric: str) -> bool:
+    """Whether a metric is a count or an hour total over the window (reported per year)."""
+    return metric.startswith(RATE_PREFIXES)
+
+
+def derived_metrics(wide: pd.DataFrame) -> pd.DataFrame:
+    """Add per-replication totals: officer work hours and hours saved by all interventions."""
+    out = wide.copy()
+    work = [f"officer_hours.{a}" for a in WORK_ACTIVITIES if f"officer_hours.{a}" in out]
+    out["officer_hours.work_total"] = out[work].sum(axis=1)
+    saved = [column for column in out if column.startswith("hours_saved.")]
+    out["hours_saved_total"] = out[saved].fillna(0.0).sum(axis=1) if saved else 0.0
+    return out
+
+
+def per_replication(runs: pd.DataFrame, scenario: str) -> pd.DataFrame:
+    """One scenario's metrics, one row per replication, with the derived totals."""
+    mine = runs[runs["scenario"] == scenario]
+    wide = mine.pivot(index="replication", columns="metric", values="value")
+    return derived_metrics(wide)
+
+
+def paired_table(runs: pd.DataFrame, base: str, years: float) -> pd.DataFrame:
+    """Paired differences ``scenario - base`` of every metric; counts and hours per year."""
+    reference = per_replication(runs, base)
+    rows: list[dict[str, Any]] = []
+    for scenario in runs["scenario"].unique():
+        if scenario == base:
+            continue
+        other = per_replication(runs, scenario)
+        for metric in sorted(set(reference.columns) | set(other.columns)):
+            scale = 1.0 / years if is_rate(metric) else 1.0
+            a = _column(reference, metric) * scale
+            b = _column(other, metric) * scale
+            finite = a.notna() & b.notna()
+            if not finite.any():
+                continue
+            result = paired_difference(a[finite].to_numpy(), b[finite].to_numpy())
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "metric": metric,
+                    "base_mean": float(a[finite].mean()),
+                    "scenario_mean": float(b[finite].mean()),
+                    **result.as_dict(),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _column(frame: pd.DataFrame, metric: str) -> pd.Series:
+    """A metric's column; a metric a scenario lacks (an intervention it does not run) is 0."""
+    if metric in frame:
+        return frame[metric].astype(float)
+    zero_if_absent = metric.startswith(("hours_saved", "remote."))
+    return pd.Series(0.0 if zero_if_absent else math.nan, index=frame.index)
+
+
+def attendance_hours(scenario: Scenario, kind: str, base_metrics: pd.DataFrame) -> dict[str, float]:
+    """Officer hours per attended incident of a type: at attendance, and end to end.
+
+    Attendance is crew x (time on scene + travel); travel is the configured mean by grade without
+    geography, otherwise the base run's travel hours per officer dispatch. End to end adds the
+    expected follow-up work of the type.
+    """
+    spec = scenario.incident_types[kind]
+    crew = sum(size * share for size, share in spec.officers_needed.items())
+    travel_minutes = _travel_minutes(scenario, kind, base_metrics)
+    attendance = crew * (spec.on_scene_minutes.mean() + travel_minutes) / 60.0
+    followup = 0.0
+    for task, probability in spec.followup.items():
+        definition = scenario.tasks[task]
+        if definition.minutes is not None:
+            followup += probability * definition.minutes.mean()
+        else:
+            assert definition.footage_minutes is not None
+            per_minute = definition.minutes_per_footage_minute or 0.0
+            followup += probability * definition.footage_minutes.mean() * per_minute
+    return {"attendance": attendance, "end_to_end": attendance + followup / 60.0}
+
+
+def _travel_minutes(scenario: Scenario, kind: str, base_metrics: pd.DataFrame) -> float:
+    """Mean travel minutes per officer dispatch to an incident of this type."""
+    spec = scenario.incident_types[kind]
+    if scenario.geography is None:
+        deployed = {g: s for g, s in spec.grade_mix.items() if scenario.grades[g].deploy}
+        total = sum(deployed.values())
+        if total == 0:
+            return 0.0
+        travel = scenario.dispatch.travel_minutes
+        return sum(share * travel[grade].mean() for grade, share in deployed.items()) / total
+    dispatches = 0.0
+    for name, other in scenario.incident_types.items():
+        crew = sum(size * share for size, share in other.officers_needed.items())
+        column = f"incidents.{name}.attended"
+        dispatches += crew * float(base_metrics[column].mean()) if column in base_metrics else 0.0
+    travel = float(base_metrics["officer_hours.travel"].mean()) if dispatches else 0.0
+    return 60.0 * travel / dispatches if dispatches else 0.0
+
+
+def _cell(table: pd.DataFrame, scenario: str, metric: str, negate: bool = False) -> dict[str, Any]:
+    """One paired difference as ``{mean, ci_low, ci_high, variance_reduction}`` (None if absent)."""
+    row = table[(table["scenario"] == scenario) & (table["metric"] == metric)]
+    if row.empty:
+        return {"mean": None, "ci_low": None, "ci_high": None, "variance_reduction": None}
+    record = row.iloc[0]
+    sign = -1.0 if negate else 1.0
+    low, high = sign * record["ci_low"], sign * record["ci_high"]
+    return {
+        "mean": _number(sign * record["mean"]),
+        "ci_low": _number(min(low, high)),
+        "ci_high": _number(max(low, high)),
+        "variance_reduction": _number(record["variance_reduction"]),
+    }
+
+
+def _number(value: Any) -> float | None:
+    """JSON-safe rounding; NaN and infinities become None."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return round(number, 6) if math.isfinite(number) else None
+
+
+def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[str, Any]:
+    """The comparison as a JSON-ready document: per scenario and type, linear beside simulated."""
+    spec = experiment.spec
+    base = experiment.base
+    years = measured_years(base)
+    table = paired_table(runs.metrics, spec.base, years)
+    base_metrics = per_replication(runs.metrics, spec.base)
+    types = [*spec.types, *(t for t in base.incident_types if t not in spec.types)]
+    hours_per_incident = {t: attendance_hours(base, t, base_metrics) for t in types}
+    scenarios: dict[str, Any] = {}
+    for name in experiment.scenarios:
+        if name == spec.base:
+            continue
+        saved = _cell(table, name, "hours_saved_total")
+        gross = saved["mean"] or 0.0
+        by_type = {}
+        for kind in types:
+            own = hours_per_incident[kind]
+            linear = {
+                "own_attendance": linear_equivalent(gross, own["attendance"]),
+                "own_end_to_end": linear_equivalent(gross, own["end_to_end"]),
+            }
+            if kind in GOVERNMENT_HOURS_PER_INCIDENT:
+                linear["government"] = linear_equivalent(gross, GOVERNMENT_HOURS_PER_INCIDENT[kind])
+            by_type[kind] = {
+                "extra_attended": _cell(table, name, f"incidents.{kind}.attended"),
+                "extra_attended_within_target": _cell(table, name, f"incidents.{kind}.attended_within_target"),
+                "response_mean_change_minutes": _cell(table, name, f"response_minutes.{kind}.mean"),
+                "response_p90_change_minutes": _cell(table, name, f"response_minutes.{kind}.p90"),
+                "linear_extra_attended": {k: round(v, 3) for k, v in linear.items()},
+            }
+        scenarios[name] = {
+            "interventions": experiment.scenarios[name].interventions.active(),
+            "hours_saved_per_year": saved,
+            "officer_work_hours_freed_per_year": _cell(table, name, "officer_hours.work_total", negate=True),
+            "officer_hours_freed_per_year": {
+                activity: _cell(table, name, f"officer_hours.{activity}", negate=True) for activity in ACTIVITIES
+            },
+            "overtime_change_hours_per_year": _cell(table, name, "overtime_hours"),
+            "followup_backlog_change_hours": _cell(table, name, "followup_backlog_hours"),
+            "types": by_type,
+        }
+    return {
+        "experiment": {
+            "name": spec.name,
+            "file": str(experiment.path),
+            "base": spec.base,
+            "replications": spec.replications,
+            "seed": spec.seed,
+            "horizon_days": base.horizon_days,
+            "warmup_days": base.warmup_days,
+            "per_year": "counts and hours are per year: window totals / measured years",
+            "measured_years": round(years, 6),
+        },
+        "hours_per_incident": {
+            kind: {
+                "government": GOVERNMENT_HOURS_PER_INCIDENT.get(kind),
+                "own_attendance": round(hours["attendance"], 4),
+                "own_end_to_end": round(hours["end_to_end"], 4),
+            }
+            for kind, hours in hours_per_incident.items()
+        },
+        "scenarios": scenarios,
+        "common_random_numbers": crn_summary(table, spec.types),
+        "meta": {
+            "version": __version__,
+            "config_hash": {name: config_hash(s) for name, s in experiment.scenarios.items()},
+            "wall_seconds": round(runs.wall_seconds, 3),
+            "simulate_seconds": round(runs.simulate_seconds, 3),
+            "overloaded_runs": int(runs.metrics[(runs.metrics["metric"] == "overloaded")]["value"].sum()),
+        },
+    }
+
+
+def crn_summary(table: pd.DataFrame, types: list[str]) -> dict[str, Any]:
+    """How much common random numbers cut the variance of the headline paired differences.
+
+    The ratio is (var base + var scenario) / var(paired difference): the number of times more
+    replications independent runs would need for the same precision.
+    """
+    metrics = [
+        f"{group}.{kind}.{leaf}"
+        for kind in types
+        for group, leaf in (
+            ("incidents", "attended"),
+            ("incidents", "attended_within_target"),
+            ("response_minutes", "mean"),
+        )
+    ] + ["overtime_hours", "officer_hours.work_total"]
+    rows = table[table["metric"].isin(metrics)]
+    ratios = rows["variance_reduction"].replace([math.inf], math.nan).dropna()
+    detail: dict[str, dict[str, float | None]] = {}
+    for record in rows.itertuples():
+        detail.setdefault(str(record.scenario), {})[str(record.metric)] = _number(record.variance_reduction)
+    return {
+        "definition": "(variance of base + variance of scenario) / variance of paired difference",
+        "median_variance_reduction": _number(ratios.median()) if len(ratios) else None,
+        "metrics": metrics,
+        "by_scenario": detail,
+    }
+
+
+def scenario_means(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% CI of every metric per scenario (window totals, not per year)."""
+    rows = []
+    for (scenario, metric), block in runs.groupby(["scenario", "metric"], sort=False):
+        mean, low, high = mean_ci(block["value"].tolist())
+        rows.append({"scenario": scenario, "metric": metric, "mean": mean, "ci_low": low, "ci_high": high})
+    return pd.DataFrame(rows)
+
+
+def describe(spec: ExperimentSpec) -> dict[str, Any]:
+    """The experiment file as resolved data, for manifests."""
+    return spec.model_dump(mode="json", by_alias=True)
+
+
+def validate_types(experiment: Experiment, types: Mapping[str, Any]) -> None:
+    """Every type named on the command line exists in the base scenario."""
+    unknown = [kind for kind in types if kind not in experiment.base.incident_types]
+    if unknown:
+        raise ConfigError(
+            f"--type: {unknown} not incident types; expected one of {sorted(experiment.base.incident_types)}"
+        )
