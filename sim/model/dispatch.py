@@ -232,18 +232,23 @@ class Dispatcher:
         now = self.clock.now
         self.set_state(officer, ON_SCENE)
         if incident.arrived < 0.0:
-            incident.arrived = now
-            if incident.counted:
-                response = now - incident.time
-                stats = self.stats
-                stats.count(incident.kind, incident.grade, ATTENDED)
-                stats.response[incident.kind].add(response)
-                stats.grade_response[incident.grade].add(response)
-                if response <= self.target[incident.grade]:
-                    stats.count(incident.kind, incident.grade, WITHIN)
-            if self.records is not None:
-                self._record(incident, now, "attended")
+            self.attend(incident, now)
         self.clock.after(incident.on_scene, self._leave_scene, officer, incident)
+
+    def attend(self, incident: Incident, when: float) -> None:
+        """The incident is attended at ``when``: by its first officer, or by a remote response
+        (an intervention's, which closes it). Counted with its response time, and recorded."""
+        incident.arrived = when
+        if incident.counted:
+            response = when - incident.time
+            stats = self.stats
+            stats.count(incident.kind, incident.grade, ATTENDED)
+            stats.response[incident.kind].add(response)
+            stats.grade_response[incident.grade].add(response)
+            if response <= self.target[incident.grade]:
+                stats.count(incident.kind, incident.grade, WITHIN)
+        if self.records is not None:
+            self._record(incident, when, "attended")
 
     def _leave_scene(self, officer: Officer, incident: Incident) -> None:
         if officer.is_lead:

@@ -21,7 +21,7 @@ from sim.model.dispatch import NOT_ATTENDED, Dispatcher
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import Incident
-from sim.model.interventions.effects import Interventions
+from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import ABSTRACTION, DESK, OFF, build_officers
 from sim.model.roster import Roster
@@ -88,17 +88,18 @@ class Model:
         self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
-        self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
         self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
-        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
+        # where every graded incident goes: through the interventions' remote responses if any
+        self.submit = self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
         self.contact = (
-            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
             else None
         )
-        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.receive = self.contact.receive if self.contact is not None else self.submit
         self.roster = Roster(
             self.clock,
             scenario.workforce,
@@ -112,6 +113,11 @@ class Model:
         self.overload: dict[str, Any] | None = None
         self.calls = 0
         self.stop = self.clock.env.event()
+
+    def _respond_then_submit(self, incident: Incident) -> None:
+        """A graded incident on its way to dispatch: a remote response (video, drone) may attend it first."""
+        if not self.interventions.respond(incident, self.clock.now):
+            self.dispatcher.submit(incident)
 
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
@@ -149,12 +155,13 @@ class Model:
             self.stop.succeed()
 
     # ---- arrivals ------------------------------------------------------------------------------
-    def _blocks(self) -> Iterator[CallBlock]:
+    def _blocks(self) -> Iterator[tuple[CallBlock, int | None]]:
+        """Each week's drawn calls and the week (None for a replayed log), before any intervention."""
         if self.scenario.replay is not None:
-            yield self.interventions.apply(read_incident_log(self.scenario, self.demand), None)
+            yield read_incident_log(self.scenario, self.demand), None
             return
         for week in range(self.demand.weeks()):
-            yield self.interventions.apply(self.demand.block(week), week)
+            yield self.demand.block(week), week
 
     def _arrivals(self) -> Iterator[Incident]:
         """Every incident call in time order, built from the weekly blocks as they are needed.
@@ -164,7 +171,8 @@ class Model:
         """
         warmup = self.warmup
         numbered = 0
-        for block in self._blocks():
+        for drawn, week in self._blocks():
+            block = self.interventions.apply(drawn, week, first_number=numbered + 1)
             incident_rows = block.kind >= 0
             if not incident_rows.all():
                 assert self.contact is not None, "calls needing no police come from the contact centre's settings"
@@ -216,7 +224,7 @@ class Model:
         self.calls += 1
         if call.counted:
             self.stats.count(call.kind, call.grade, GENERATED)
-        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
         if following is not None:
             self.clock.after(following.time - self.clock.now, self._deliver, following)

@@ -597,7 +597,7 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
         ],
         aims=f"Compare {len(configs) - 1} scenarios against {base!r} on common random numbers.",
         scenario_logic="Each scenario is the base config with intervention overlays; each "
-        "intervention acts in one documented place (sim/model/interventions/effects.py); see the changed "
+        "intervention acts in its own module of sim/model/interventions/; see the changed "
         "inputs table.",
         sources="docs/calibration.md parameter table and config comments",
         inputs_listed=len(rows) + len(changed_rows),
