@@ -16,7 +16,7 @@ def test_an_incident_takes_every_drawn_attribute_from_its_row_by_name() -> None:
 
 
 def test_call_fields_are_the_call_block_columns() -> None:
-    assert CALL_FIELDS == tuple(f.name for f in fields(CallBlock))
+    assert tuple(f.name for f in fields(CallBlock)) == CALL_FIELDS
 
 
 def test_select_and_concatenate_keep_rows_whole_and_sorted() -> None:
