@@ -20,8 +20,7 @@ from test_interventions import EXACT, TASK_MINUTES, assert_same, quiet, service_
 from sim.config.interventions import InterventionConfig, Reference
 from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError
-from sim.model.demand import CallBlock
-from sim.model.incident import Incident
+from sim.model.incident import CallBlock, Incident
 from sim.model.interventions.contract import Context, Intervention, Response
 from sim.model.interventions.registry import register, unregister
 

@@ -110,7 +110,9 @@ def quiet(log: Path, **interventions: Any) -> dict[str, float]:
     raw["replay"] = {"path": str(log), "default_type": "burglary"}
     metrics = run(raw)
     assert metrics["followup_backlog_hours"] == pytest.approx(0.0, abs=1e-9)
-    assert attended(metrics) == sum(v for k, v in metrics.items() if k.endswith(".generated"))
+    assert attended(metrics) == sum(
+        v for k, v in metrics.items() if k.startswith("incidents.") and k.endswith(".generated")
+    )
     return metrics
 
 
@@ -180,7 +182,7 @@ def test_automated_redaction_cuts_redaction_by_the_saving_and_nothing_else(quiet
     for activity in ("travel", "on_scene", "crime_recording", "interviews"):
         key = f"officer_hours.{activity}"
         assert other[key] == pytest.approx(base[key], rel=EXACT), key
-    generated = sum(v for k, v in base.items() if k.endswith(".generated"))
+    generated = sum(v for k, v in base.items() if k.startswith("incidents.") and k.endswith(".generated"))
     planned = generated * (0.6 * FOOTAGE_MINUTES * PER_FOOTAGE_MINUTE + 0.8 * 60.0) / 60.0
     assert other["hours_saved.automated_redaction"] == pytest.approx(planned, rel=EXACT)
     freed = base["officer_hours_total"] - base["officer_hours.available"]
@@ -194,7 +196,7 @@ def test_admin_reduction_frees_the_saving_on_every_completed_task(quiet_log: Pat
     other = quiet(quiet_log, admin_reduction={"enabled": True, "hours_saved": {"crime_recording": 0.1}})
     assert_same(base, other, service_keys(base))
     completed = base["officer_hours.crime_recording"] / (TASK_MINUTES["crime_recording"] / 60)
-    generated = sum(v for k, v in base.items() if k.endswith(".generated"))
+    generated = sum(v for k, v in base.items() if k.startswith("incidents.") and k.endswith(".generated"))
     assert completed == pytest.approx(generated, rel=EXACT)
     freed = base["officer_hours.crime_recording"] - other["officer_hours.crime_recording"]
     assert freed == pytest.approx(0.1 * generated, rel=EXACT)
@@ -301,7 +303,7 @@ def test_ai_101_triage_contains_no_deploy_contacts_and_shortens_handling() -> No
     no_deploy_101 = raw["contact"]["non_incident_calls_per_year"]["non_emergency_101"] * 7 / 365.25
     assert contained > 0.5 * 0.8 * no_deploy_101
     assert other["contact.mean_answer_101_seconds"] < base["contact.mean_answer_101_seconds"]
-    generated = [k for k in base if k.endswith(".generated")]
+    generated = [k for k in base if k.startswith("incidents.") and k.endswith(".generated")]
     assert_same(base, other, generated)
 
 

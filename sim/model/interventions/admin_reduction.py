@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.config.interventions import AdminReduction as Settings
 from sim.config.schema import TASKS
-from sim.model.demand import CallBlock
+from sim.model.incident import CallBlock
 from sim.model.interventions.contract import Intervention
 
 

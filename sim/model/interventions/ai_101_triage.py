@@ -15,7 +15,8 @@ import heapq
 import numpy as np
 
 from sim.config.interventions import Ai101Triage as Settings
-from sim.model.demand import CHANNEL_101, CHANNEL_DIRECT, NON_INCIDENT, CallBlock
+from sim.model.demand import CHANNEL_101, CHANNEL_DIRECT, NON_INCIDENT
+from sim.model.incident import CallBlock
 from sim.model.interventions.contract import Context, Intervention
 
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from sim.config.interventions import AutomatedRedaction as Settings
 from sim.config.schema import TASKS
-from sim.model.demand import CallBlock
+from sim.model.incident import CallBlock
 from sim.model.interventions.contract import Intervention
 
 VIDEO = TASKS.index("video_redaction")

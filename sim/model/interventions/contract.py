@@ -31,10 +31,9 @@ import numpy as np
 
 from sim.config.interventions import InterventionConfig, Section
 from sim.config.schema import Scenario
-from sim.model.demand import CallBlock
 from sim.model.dispatch import Dispatcher
 from sim.model.geography import Map
-from sim.model.incident import CLOSED, Incident
+from sim.model.incident import CLOSED, CallBlock, Incident
 from sim.model.stats import Stats
 from sim.model.streams import Streams
 

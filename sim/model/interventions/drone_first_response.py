@@ -16,8 +16,7 @@ import heapq
 import numpy as np
 
 from sim.config.interventions import DroneFirstResponse as Settings
-from sim.model.demand import CallBlock
-from sim.model.incident import Incident
+from sim.model.incident import CallBlock, Incident
 from sim.model.interventions.contract import Context, Intervention, Response
 
 Flights = list[tuple[float, int]]  # (one-way flight minutes, station), nearest first

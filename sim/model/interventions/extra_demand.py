@@ -14,12 +14,12 @@ from sim.config.interventions import ExtraDemand as Settings
 from sim.model.demand import (
     HOURS_PER_WEEK,
     HOURS_PER_YEAR,
-    CallBlock,
     DemandGenerator,
     poisson_times,
     seasonal_factor,
     weekly_weights,
 )
+from sim.model.incident import CallBlock
 from sim.model.interventions.contract import Context, Intervention
 from sim.model.streams import Streams
 

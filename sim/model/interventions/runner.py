@@ -8,22 +8,21 @@ model in one place); the tallies become metrics (``metrics``).
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import dataclass
 
 import numpy as np
 
 from sim.config.schema import Scenario
-from sim.model.demand import CallBlock
 from sim.model.dispatch import Dispatcher
 from sim.model.geography import Map
-from sim.model.incident import Incident
+from sim.model.incident import CallBlock, Incident
 from sim.model.interventions.contract import Context, Intervention, Response
 from sim.model.interventions.registry import REGISTRY
 from sim.model.stats import Stats
 from sim.model.streams import Streams
 
 
-@dataclasses.dataclass
+@dataclass
 class CallTable:
     """A block of calls with each intervention's uniforms alongside it, a row per call."""
 
@@ -32,20 +31,13 @@ class CallTable:
 
     def select(self, mask: np.ndarray) -> CallTable:
         """The rows where ``mask`` holds."""
-        block = CallBlock(**{name: values[mask] for name, values in _columns(self.block).items()})
-        return CallTable(block, {key: values[mask] for key, values in self.uniforms.items()})
+        return CallTable(self.block.select(mask), {key: values[mask] for key, values in self.uniforms.items()})
 
     def merge(self, other: CallTable) -> CallTable:
         """Both tables as one sorted by time (stable: ties keep this table's calls first)."""
-        mine, theirs = _columns(self.block), _columns(other.block)
-        merged = {name: np.concatenate([mine[name], theirs[name]]) for name in mine}
-        order = np.argsort(merged["time"], kind="stable")
+        order = np.argsort(np.concatenate([self.block.time, other.block.time]), kind="stable")  # as concatenate's
         uniforms = {key: np.concatenate([self.uniforms[key], other.uniforms[key]])[order] for key in self.uniforms}
-        return CallTable(CallBlock(**{name: values[order] for name, values in merged.items()}), uniforms)
-
-
-def _columns(block: CallBlock) -> dict[str, np.ndarray]:
-    return {field.name: getattr(block, field.name) for field in dataclasses.fields(block)}
+        return CallTable(CallBlock.concatenate([self.block, other.block]), uniforms)
 
 
 class Interventions:

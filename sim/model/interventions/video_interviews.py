@@ -19,8 +19,7 @@ import numpy as np
 
 from sim.config.interventions import VideoInterviews as Settings
 from sim.config.schema import TASKS
-from sim.model.demand import CallBlock
-from sim.model.incident import Incident
+from sim.model.incident import CallBlock, Incident
 from sim.model.interventions.contract import Context, Intervention, Response
 
 INTERVIEWS = TASKS.index("interviews")
