@@ -1,6 +1,6 @@
 """Schema of the ``interventions:`` section of a scenario: every intervention is off by default.
 
-Every effect size has a default taken from ``../shared/calibration.md`` (the source is named in
+Every effect size has a default taken from ``docs/calibration.md`` (the source is named in
 the field's description) or is marked as an assumption with the range a sweep should explore.
 Each acts in its own module of ``sim/model/interventions/``. Built-in sections are fields of
 ``InterventionsConfig`` (they load with only ``sim.config`` imported); a plug-in's settings model (a
