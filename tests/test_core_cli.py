@@ -11,6 +11,7 @@ import pytest
 
 from sim.commands.cli import main
 from sim.config.loading import DEFAULT_CONFIG
+from sim.report.output import FILES_LIST
 
 BAD_OVERLAYS = [
     ("workforce:\n  response_oficers: 3\n", "workforce.response_oficers: unknown key"),
@@ -64,7 +65,7 @@ def test_run_json_contract_and_refusal_to_overwrite(tmp_path, capsys):
     burglary = document["summary"]["incidents"]["burglary"]
     assert set(burglary["generated"]) == {"mean", "ci_low", "ci_high"}
     assert len(document["replications"]) == 2 and document["meta"]["seed"] == 3
-    assert {p.name for p in out.iterdir()} == {"summary.json", "manifest.json", "replications.parquet"}
+    assert {p.name for p in out.iterdir()} == {"summary.json", "manifest.json", "replications.parquet", FILES_LIST}
     before = (out / "summary.json").read_bytes()
     assert main([*args, "--out", str(out)]) == 2
     assert "--force" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from sim.commands.cli import main
 from sim.report import output
 
 QUICK_RUN = ["run", "--days", "3", "--warmup-days", "0", "--replications", "2", "--workers", "1"]
-RESULT_FILES = {"summary.json", "manifest.json", "replications.parquet"}
+RESULT_FILES = {"summary.json", "manifest.json", "replications.parquet", output.FILES_LIST}
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 60
 
@@ -68,9 +68,10 @@ def interrupted_writer(target: Path) -> None:
 @pytest.mark.parametrize("existing", [False, True])
 def test_interrupted_write_leaves_old_results_or_nothing(tmp_path: Path, existing: bool) -> None:
     out = tmp_path / "results"
+    before: dict[str, bytes] = {}
     if existing:
-        out.mkdir()
-        (out / "summary.json").write_text('{"old": true}\n', encoding="utf-8")
+        output.write_directory(out, {"summary.json": output.json_writer({"old": True})}, force=False)
+        before = snapshot(out)
     writers = {
         "summary.json": output.json_writer({"new": True}),
         "records.json": interrupted_writer,
@@ -78,7 +79,7 @@ def test_interrupted_write_leaves_old_results_or_nothing(tmp_path: Path, existin
     with pytest.raises(KeyboardInterrupt):
         output.write_directory(out, writers, force=True)
     if existing:
-        assert snapshot(out) == {"summary.json": b'{"old": true}\n'}
+        assert snapshot(out) == before
     else:
         assert not out.exists()
     assert leftovers(tmp_path) == []
@@ -129,6 +130,6 @@ def test_ctrl_c_during_a_run_leaves_no_results_and_one_line(tmp_path: Path, work
             child.wait()
     assert child.returncode == 130, err[-800:]
     assert "Traceback" not in err, err[-800:]
-    assert err.strip().splitlines() == ["policesim: interrupted; results already written are kept"]
+    assert err.strip().splitlines() == ["policesim: interrupted; nothing was written"]
     assert not out.exists()
     assert leftovers(tmp_path) == []

@@ -11,16 +11,14 @@ import argparse
 import io
 import json
 import math
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_int
 from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
 from sim.errors import ConfigError
-from sim.report.progress import progress_bar
-from sim.study.precision import PrecisionResult, replications_needed
-from sim.study.replications import default_workers
+
+if TYPE_CHECKING:
+    from sim.study.precision import PrecisionResult
 
 DEFAULT_OUTPUTS = ("response_minutes.burglary.mean", "response_minutes.domestic_abuse.mean")
 
@@ -67,6 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the sequential search and print its table."""
+    from sim.report.progress import progress_bar
+    from sim.study.precision import replications_needed
+    from sim.study.replications import default_workers
+
     scenarios = scenarios_from_args(args)
     metrics = [m.removeprefix("summary.") for m in args.outputs]
     if args.look_ahead < 0:
@@ -143,6 +145,9 @@ def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
 
 def render(result: PrecisionResult, seed: int) -> str:
     """The half-width table (one column per output) and the number needed, as plain text."""
+    from rich.console import Console
+    from rich.table import Table
+
     outputs = list(result.needed)
     table = Table(title=f"95% CI half-width (share of the mean) by replications, seed {seed}")
     table.add_column("replications", justify="right")

@@ -12,15 +12,14 @@ from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
-from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model.replication import RunResult, simulate
-from sim.model.streams import replication_seed
+
+if TYPE_CHECKING:  # imported where used: the parser must load without them
+    from sim.config.schema import Scenario
+    from sim.model.replication import RunResult
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -40,6 +39,8 @@ def is_experiment(path: Path | None) -> bool:
     """Whether a YAML file is an experiment (it has ``scenarios`` and ``base``), not a scenario."""
     if path is None or not Path(path).is_file():
         return False
+    import yaml
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -49,6 +50,8 @@ def is_experiment(path: Path | None) -> bool:
 
 def _with_overrides(scenario: Scenario, overrides: list[str], source: str) -> Scenario:
     """Apply --set style overrides to an already resolved scenario."""
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+
     if not overrides:
         return scenario
     return scenario_from_dict(apply_overrides(resolved_dict(scenario), overrides), source)
@@ -82,6 +85,9 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
 
 def _simulate(scenario: Scenario, seed: int, replication: int, options: Mapping[str, bool]) -> RunResult:
     """One replication (in this process or a worker)."""
+    from sim.model.replication import simulate
+    from sim.model.streams import replication_seed
+
     return simulate(scenario, replication_seed(seed, replication), **options)
 
 

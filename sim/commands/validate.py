@@ -5,10 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import yaml
-
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import config_hash, resolved_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     if args.targets is not None:
         return check_targets(args)
+    import yaml
+
+    from sim.config.loading import config_hash, resolved_dict
+
     scenario = scenario_from_args(args)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
