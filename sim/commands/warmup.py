@@ -128,8 +128,8 @@ def handle(args: argparse.Namespace) -> int:
         raise ConfigError(f"--outputs: {unknown} not time-series columns; choose from {valid}")
     total = args.replications * len(empty)
     workers = args.workers or default_workers(total)
-    with progress_bar("warm-up replications", total) as update, executor(workers) as pool:
-        runs = run_many(pool, empty, args.seed, list(range(args.replications)), update, timeseries=True)
+    with progress_bar("warm-up replications", total) as update, executor(workers, update) as pool:
+        runs = run_many(pool, empty, args.seed, list(range(args.replications)), timeseries=True)
     series: dict[str, np.ndarray] = {}
     for name, results in runs.items():
         stopped = [r.overload for r in results if r.overload is not None]

@@ -7,7 +7,7 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,10 +58,16 @@ def simulate(
     records: bool = False,
     timeseries: bool = False,
     allow_overload: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> RunResult:
-    """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
+    """Run one replication of ``scenario``; an int seed means replication 0 of that seed.
+
+    ``progress(day)``, if given, is called once per simulated day with the days done; it
+    changes nothing the model computes.
+    """
     sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
-    return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
+    model = Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload)
+    return model.run(progress)
 
 
 class Model:
@@ -116,7 +122,7 @@ class Model:
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
 
-    def run(self) -> RunResult:
+    def run(self, progress: Callable[[float], None] | None = None) -> RunResult:
         started = time.perf_counter()
         env = self.clock.env
         env.process(self.roster.process())
@@ -126,6 +132,8 @@ class Model:
             self.clock.after(first.time, self._deliver, first)
         self.clock.after(self.horizon, self._finish_line)
         self.clock.after(0.0, self._monitor)
+        if progress is not None:
+            env.process(self._days(progress))
         with long_lived_objects_set_aside():
             env.run(until=self.stop)
         end = env.now
@@ -143,6 +151,13 @@ class Model:
             records=self._records_frame(),
             timeseries=self._series_frame(),
         )
+
+    def _days(self, progress: Callable[[float], None]) -> Iterator[Any]:
+        """Report each simulated day: a SimPy process (not a clock callback, so the event count
+        is untouched) that reads no model state, so results are the same with or without it."""
+        while True:
+            yield self.clock.env.timeout(1440.0)
+            progress(self.clock.now / 1440.0)
 
     def _finish_line(self) -> None:
         if not self.stop.triggered:
