@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="absorbable demand: extra incidents of a type a scenario takes at base service",
         description="For each scenario of an experiment, search (on common random numbers, per "
         "replication) for the largest extra yearly volume of one incident type at which its "
-        "within-target share is no worse than the base scenario's; mean with a 95%% CI.",
+        "within-target share is no worse than the base scenario's; mean with a 95% CI.",
     )
     add_experiment_options(parser)
     parser.add_argument("--type", dest="kind", required=True, help="incident type, e.g. burglary")

@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare",
         help="run an experiment's scenarios on common random numbers and compare them",
         description="Run every scenario of an experiment file with the same seeds and report, "
-        "per scenario against the base, paired differences with 95%% confidence intervals "
+        "per scenario against the base, paired differences with 95% confidence intervals "
         "beside the linear hours-per-incident estimate.",
     )
     add_experiment_options(parser)
