@@ -54,7 +54,9 @@ def add_scenario_options(parser: argparse.ArgumentParser, config_default: bool =
         action="append",
         default=[],
         metavar="PATH=VALUE",
-        help="override a config value, e.g. --set workforce.response_officers=420 (repeatable)",
+        help="override a config value, e.g. --set workforce.response_officers=420 (repeatable); "
+        "a mapping merges into a section (--set 'workforce.abstraction={sickness: 0.07}' keeps leave "
+        "and training) and replaces a mapping of named entries (grade_mix, hours_saved)",
     )
     parser.add_argument("--days", type=positive_float, default=None, help="horizon in days (overrides horizon_days)")
     parser.add_argument(
