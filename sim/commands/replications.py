@@ -102,7 +102,8 @@ def handle(args: argparse.Namespace) -> int:
                 f"{name} {_cell(PrecisionRow(name, len(v), sum(v) / len(v), half_width(v)))}"
                 for name, v in seen.items()
             )
-            bar.note(f"{indices[position] + 1} replications: " + "; ".join(cells))
+            count = indices[position] + 1
+            bar.note(f"{count} replication{'' if count == 1 else 's'}: " + "; ".join(cells))
         return rows
 
     with (
