@@ -104,7 +104,7 @@ def scenario_from_args(args: argparse.Namespace) -> Scenario:
             overrides.append(f"warmup_days={warmup:g}")
     scenario = load_scenario(args.config, overrides)
     if scenario.replay is not None:  # a bad log row fails now, not after the run has started
-        from sim.model.demand import check_incident_log
+        from sim.model.replay import check_incident_log
 
         check_incident_log(scenario)
     return scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
@@ -35,6 +36,11 @@ def handle(args: argparse.Namespace) -> int:
     from sim.config.loading import config_hash, resolved_dict
 
     scenario = scenario_from_args(args)
+    if scenario.replay is not None:  # the model is loaded only for a replayed log
+        from sim.model.replay import check_incident_log
+
+        for note in check_incident_log(scenario):
+            print(f"policesim: warning: {note}", file=sys.stderr)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
     print(

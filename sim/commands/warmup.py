@@ -70,7 +70,7 @@ def default_outputs(scenario: Scenario) -> list[str]:
 
 def series_columns(scenario: Scenario) -> list[str]:
     """The time-series columns a run of ``scenario`` records (as ``sim.model.replication`` names them)."""
-    from sim.model.replication import STATE_NAMES
+    from sim.model.officers import STATE_NAMES
 
     return [
         *(f"waiting_{g}" for g in scenario.grade_order()),
