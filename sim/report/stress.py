@@ -122,7 +122,7 @@ def _answers(facts: Facts) -> dict[str, tuple[str, bool]]:
     if facts.inputs_listed and not facts.unsourced_inputs:
         answers["3.3"] = (f"All {listed} are listed with a source above.", True)
     else:
-        answers["3.3"] = (f"{todo}{facts.unsourced_inputs} of the {listed} have no source.", False)
+        answers["3.3"] = (f"{todo}{facts.unsourced_inputs} of {listed} have no source.", False)
     answers["4.1"] = (
         (
             f"Starts empty and idle; the first {facts.warmup_days:g} days are discarded as warm-up "
