@@ -68,6 +68,10 @@ def _probe(folder: Path, flag: str, path: Path) -> None:
         probe = folder / f".policesim-probe-{uuid.uuid4().hex}"
         probe.mkdir()
         probe.rmdir()
+    except (FileExistsError, NotADirectoryError):
+        raise OutputExistsError(
+            f"{flag} {path}: cannot write in {folder} (a file is in the way, not a folder)"
+        ) from None
     except OSError as error:
         raise OutputExistsError(f"{flag} {path}: cannot write in {folder} ({error.strerror or error})") from None
 
