@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, V
 
 from sim.config.loading import format_validation_error, load_raw, read_yaml, scenario_from_dict
 from sim.errors import ConfigError, DataError, PolicesimError
+from sim.parent import exit_with_parent
 
 NATIONAL_KEY = "national"
 SETTINGS: tuple[str, ...] = ("urban", "mixed", "rural")
@@ -272,9 +273,9 @@ def _assign(raw: dict[str, Any], dotted: str, value: Any, source: Path) -> None:
 def _keep_rota_staffed(raw: dict[str, Any]) -> None:
     """A small force still needs one officer per team and station (the schema requires it)."""
     workforce = raw.get("workforce")
-    if not isinstance(workforce, dict):
-        return
-    teams = int(workforce.get("teams", 1))
+    if not isinstance(workforce, dict) or workforce.get("staffing") is not None:
+        return  # staffing fixes its own officer count; scaling it is the schema's error to report
+    teams = int(workforce.get("teams") or 1)
     stations = len(workforce.get("stations", ()) or (1,))
     if int(workforce.get("response_officers", 0)) < teams * stations:
         workforce["response_officers"] = teams * stations
@@ -356,7 +357,7 @@ def run_national(
             if progress:
                 progress(done, len(jobs))
     else:
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs))) as pool:
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs)), initializer=exit_with_parent) as pool:
             futures = {
                 pool.submit(_run_one, raw, spec.seed, replication, index[force.name]): (
                     force,
