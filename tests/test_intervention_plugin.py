@@ -17,6 +17,9 @@ import pytest
 from pydantic import Field
 from test_interventions import EXACT, TASK_MINUTES, assert_same, quiet, service_keys, small_force, write_quiet_log
 
+from sim.commands import common
+from sim.commands.cli import main
+from sim.config import interventions
 from sim.config.interventions import InterventionConfig, Reference
 from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError
@@ -127,3 +130,20 @@ def test_a_plug_in_section_is_validated_with_the_field_named() -> None:
 def test_an_unregistered_section_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"interventions\.desk_callback: unknown key"):
         scenario_from_dict(small_force(desk_callback={"enabled": True}), source="test")
+
+
+def test_the_command_line_registers_plug_ins_when_a_config_names_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``validate`` loads no model code, yet a config naming a plug-in validates: the command line
+    lets the config layer call back for unknown sections (here a stand-in for the model's registry)."""
+    monkeypatch.setattr(interventions, "section_finder", None)  # restored afterwards
+    monkeypatch.setattr(common, "_register_plug_in_interventions", lambda: register("desk_callback", DeskCallback))
+    config = tmp_path / "callback.yaml"
+    config.write_text(
+        "extends: baseline.yaml\ninterventions:\n  desk_callback:\n    enabled: true\n    adoption: 0.3\n"
+    )
+    try:
+        assert main(["validate", str(config), "--quiet"]) == 0
+    finally:
+        unregister("desk_callback")

@@ -10,6 +10,7 @@ alike, errors naming the field. This layer imports no model code.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
@@ -114,7 +115,6 @@ class Ai101Triage(InterventionConfig):
         return self
 
     def references(self) -> list[Reference]:
-        """The grades of the misgrade matrix."""
         return [("regrade", "grade", [*self.regrade, *(g for row in self.regrade.values() for g in row)])]
 
 
@@ -174,7 +174,6 @@ class VideoInterviews(InterventionConfig):
     )
 
     def references(self) -> list[Reference]:
-        """The types and grades offered a rapid video response (if it is on)."""
         rapid = self.rapid_response
         if not rapid.enabled:
             return []
@@ -253,7 +252,6 @@ class DroneFirstResponse(InterventionConfig):
         return self
 
     def references(self) -> list[Reference]:
-        """The types and grades a drone is sent to."""
         return [("incident_types", "incident type", self.incident_types), ("grades", "grade", self.grades)]
 
 
@@ -270,7 +268,6 @@ class AdminReduction(InterventionConfig):
     )
 
     def references(self) -> list[Reference]:
-        """The tasks saved on and the types the saving applies to."""
         return [
             ("hours_saved", "task", list(self.hours_saved)),
             ("incident_types", "incident type", self.incident_types or []),
@@ -305,7 +302,6 @@ class ExtraDemand(BaseModel):
         return self.incident_type is not None
 
     def references(self) -> list[Reference]:
-        """The incident type added."""
         return [("incident_type", "incident type", [self.incident_type] if self.incident_type else [])]
 
 
@@ -329,6 +325,8 @@ class InterventionsConfig(BaseModel):
             return data
         out = dict(data)
         for name in set(data) - set(cls.model_fields):
+            if name not in SECTIONS and section_finder is not None:
+                section_finder()  # a higher layer registers its plug-ins now
             if name not in SECTIONS:
                 unknown = InitErrorDetails(type="extra_forbidden", loc=(name,), input=data[name])
                 raise ValidationError.from_exception_data(cls.__name__, [unknown])
@@ -363,6 +361,9 @@ class InterventionsConfig(BaseModel):
 
 Section = InterventionConfig | ExtraDemand
 # Every section by name, in the order the model applies them: built-ins, then plug-ins as registered.
+# A higher layer may set ``section_finder``, called when a config names a section not registered
+# yet: the command line imports the model's registry then, so ``validate`` stays light.
+section_finder: Callable[[], object] | None = None
 SECTIONS: dict[str, type[Section]] = {
     "automated_redaction": AutomatedRedaction,
     "admin_reduction": AdminReduction,
@@ -391,8 +392,7 @@ def unregister_section(name: str) -> None:
         SECTIONS.pop(name, None)
 
 
-def _under(name: str, problem: ErrorDetails) -> InitErrorDetails:
-    """A plug-in section's validation problem, placed under the section's name."""
+def _under(name: str, problem: ErrorDetails) -> InitErrorDetails:  # a plug-in's problem, under its name
     detail = InitErrorDetails(type=problem["type"], loc=(name, *problem["loc"]), input=problem["input"])
     if "ctx" in problem:
         detail["ctx"] = problem["ctx"]
