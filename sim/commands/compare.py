@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from sim.commands.common import positive_float, positive_int
 from sim.config.loading import resolved_dict
@@ -15,6 +16,7 @@ from sim.report.output import check_writable, json_writer, write_directory
 from sim.report.progress import progress_bar
 from sim.study.compare import (
     Experiment,
+    ExperimentRuns,
     comparison_document,
     describe,
     load_experiment,
@@ -88,7 +90,7 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write(args: argparse.Namespace, experiment, runs, document) -> None:  # type: ignore[no-untyped-def]
+def _write(args: argparse.Namespace, experiment: Experiment, runs: ExperimentRuns, document: dict[str, Any]) -> None:
     """Everything into ``--out`` at once (tables, plots, JSON, manifest), never half-written."""
     spec = experiment.spec
     manifest = {

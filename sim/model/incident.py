@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 # Incident states.
 IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
 
@@ -100,4 +102,4 @@ class Incident(Call):
         self.give_up_at = math.inf
         self.queued_at = -1.0
         self.lead_done = False
-        self.km = None  # road km to every place, for incidents given by coordinates
+        self.km: np.ndarray | None = None  # road km to every place, for incidents given by coordinates

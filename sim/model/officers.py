@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.schema import Workforce
+from sim.model.incident import Incident
 
 # Officer states. The first five are also activity indices in ``sim.model.stats.ACTIVITIES``;
 # DESK is accounted task by task, OFF is not accounted at all.
@@ -54,7 +55,7 @@ class Officer:
         self.break_due = False
         self.backlog: deque[list] = deque()  # [task index, minutes remaining], done in order
         self.token = 0  # bumped to cancel a scheduled desk or break end
-        self.incident = None
+        self.incident: Incident | None = None
         self.is_lead = False
 
     def backlog_minutes(self) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -92,13 +92,13 @@ class Model:
         self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
-        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.submit = self.interventions.wrap(self.dispatcher)  # dispatch, behind any remote first response
         self.contact = (
-            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
             else None
         )
-        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.receive = self.contact.receive if self.contact is not None else self.submit
         self.roster = Roster(
             self.clock,
             scenario.workforce,
@@ -135,7 +135,7 @@ class Model:
         metrics.update(self.interventions.metrics())
         return RunResult(
             metrics=metrics,
-            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            seed={"entropy": int(cast(int, self.sequence.entropy)), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
             calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
@@ -216,7 +216,7 @@ class Model:
         self.calls += 1
         if call.counted:
             self.stats.count(call.kind, call.grade, GENERATED)
-        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
         if following is not None:
             self.clock.after(following.time - self.clock.now, self._deliver, following)

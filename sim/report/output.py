@@ -17,7 +17,7 @@ from typing import Any
 
 from sim.errors import OutputExistsError
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]
 
 
 def check_writable(path: Path, force: bool) -> None:

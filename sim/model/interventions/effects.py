@@ -231,7 +231,7 @@ class Interventions:
         before = block.followup[:, [VIDEO, TEXT]].sum(axis=1)
         video = block.followup[:, VIDEO]
         per_footage = self.scenario.tasks.get("video_redaction")
-        check_video = 0.0
+        check_video: float | np.ndarray = 0.0
         if per_footage is not None and per_footage.minutes_per_footage_minute:
             footage = video / per_footage.minutes_per_footage_minute
             check_video = footage * cfg.video_check_minutes_per_footage_minute
