@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from scenarios import build
+from scenarios import build, mmc_dict
 
 from sim.model.replication import RunResult, simulate
 
@@ -52,24 +52,17 @@ def run_log(
     log = tmp_path / "log.csv"
     log.write_text("\n".join([columns, *(",".join(map(str, row)) for row in rows)]) + "\n")
     travel = {"P1": 0.0, "P2": 0.0, "P3": 0.0, **(travel or {})}
-    raw = {
-        "name": "dispatch-unit",
-        "horizon_days": 1,
-        "warmup_days": 0,
-        "grades": GRADES,
-        "incident_types": types or {"job": incident_type()},
-        "replay": {"path": str(log), "default_type": "job"},
-        "contact": None,
-        "workforce": {
-            "response_officers": officers,
-            "teams": 1,
-            "shifts": {"day": {"start_hour": 0, "length_hours": 24}},
-            "pattern": ["day"],
-            "stations": [{"name": "only"}],
-            "abstraction": {},
-        },
-        "dispatch": {"travel_minutes": {g: {"dist": "fixed", "value": v} for g, v in travel.items()}},
-    }
+    raw = mmc_dict(officers, 1.0, 1.0, days=1, warmup_days=0)  # everyone on duty all day, at one station
+    raw.update(
+        name="dispatch-unit",
+        grades=GRADES,
+        incident_types=types or {"job": incident_type()},
+        replay={"path": str(log), "default_type": "job"},
+        dispatch={"travel_minutes": {g: {"dist": "fixed", "value": v} for g, v in travel.items()}},
+    )
+    stations = changes.pop("stations", None)
+    if stations is not None:
+        raw["workforce"]["stations"] = stations
     raw.update(changes)
     result: RunResult = simulate(build(raw), 1, records=True)
     assert result.records is not None
@@ -173,15 +166,7 @@ def test_nearest_free_officer_is_sent_at_the_grade_speed(tmp_path: Path) -> None
         (0.0, "P3", "job", 100, 0, 0.08),  # B is nearer (0.02 deg against 0.08): 60 km/h
         (0.1, "P1", "job", 100, 0, 0.09),  # B is busy: A drives 0.09 deg under blue lights
     ]
-    workforce = {
-        "response_officers": 2,
-        "teams": 1,
-        "shifts": {"day": {"start_hour": 0, "length_hours": 24}},
-        "pattern": ["day"],
-        "stations": stations,
-        "abstraction": {},
-    }
-    records, _ = run_log(tmp_path, rows, geography=geography, workforce=workforce)
+    records, _ = run_log(tmp_path, rows, officers=2, geography=geography, stations=stations)
     minutes_per_degree = KM_PER_DEGREE * 1.25 / 60 * 60  # at 60 km/h, a minute a km
     assert records.loc[0.0, "arrived_minute"] == pytest.approx(0.02 * minutes_per_degree)
     assert records.loc[6.0, "arrived_minute"] == pytest.approx(6 + 0.09 * minutes_per_degree / 2)
