@@ -19,7 +19,7 @@ from sim.config.schema import ContactCentre as ContactConfig
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_101, CHANNEL_999
 from sim.model.engine import Clock
-from sim.model.incident import Incident
+from sim.model.incident import CALL_FIELDS, Incident
 from sim.model.stats import Stats
 from sim.study.replications import mean_ci, run_replications
 
@@ -51,10 +51,19 @@ def incident(
     reattempt: float = 1.0,
     reattempt_delay: float = 0.0,
 ) -> Incident:
-    """A call about an incident, graded at once (the per-call draws the demand generator makes)."""
-    call = Incident(number, 0, 0, channel, time, True, handling, 0.0, patience)
-    call.reattempt, call.reattempt_delay = reattempt, reattempt_delay
-    return call
+    """A call about an incident, graded at once: the per-call draws of demand, named."""
+    drawn = {name: 0 for name in CALL_FIELDS}
+    drawn.update(
+        time=time,
+        channel=channel,
+        crew=1,
+        handling=handling,
+        patience=patience,
+        reattempt=reattempt,
+        reattempt_delay=reattempt_delay,
+        followup=None,
+    )
+    return Incident(number, True, [drawn[name] for name in CALL_FIELDS])
 
 
 def run_centre(calls: list[Incident], handlers: int = 1, **options: Any) -> tuple[dict, dict, dict[str, Any]]:

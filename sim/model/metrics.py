@@ -13,19 +13,10 @@ from typing import Any
 import numpy as np
 
 from sim.config.schema import Scenario
-from sim.model.dispatch import Dispatcher
 from sim.model.officers import Officer
 from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
 
 OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
-CONTRACT_OUTCOMES = (
-    "generated",
-    "attended",
-    "attended_within_target",
-    "not_attended",
-    "open_at_end",
-    "resolved_without_deployment",
-)
 
 
 def _share(part: float, whole: float) -> float:
@@ -33,7 +24,7 @@ def _share(part: float, whole: float) -> float:
 
 
 def collect_metrics(
-    scenario: Scenario, stats: Stats, dispatcher: Dispatcher, officers: list[Officer], overload: dict[str, Any] | None
+    scenario: Scenario, stats: Stats, officers: list[Officer], overload: dict[str, Any] | None
 ) -> dict[str, float]:
     """All metrics of one replication as ``{path: number}`` (NaN where undefined)."""
     metrics: dict[str, float] = {}
