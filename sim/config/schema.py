@@ -7,7 +7,7 @@ are in [0, 1]. The simulation clock runs in minutes from Monday 00:00 of the fir
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     Field,
@@ -52,7 +52,10 @@ MIX_TOLERANCE = 1e-6
 RETURN_MODES = ("drive", "stay", "instant")
 
 
-def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
+Key = TypeVar("Key", str, int)
+
+
+def _check_mix(mix: dict[Key, float], what: str) -> dict[Key, float]:
     """A mix of shares must be non-empty and sum to 1."""
     total = sum(mix.values())
     if not mix or abs(total - 1.0) > MIX_TOLERANCE:

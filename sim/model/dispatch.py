@@ -114,6 +114,7 @@ class Dispatcher:
                 self.free_count -= 1
             elif self.interrupts[incident.grade] and self.desk_count:
                 officer = self._nearest(incident, self.desk)
+                assert officer is not None  # desk_count > 0
                 self.desk_count -= 1
                 self._stop_desk(officer)
             if officer is None:

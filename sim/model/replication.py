@@ -7,9 +7,9 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -156,7 +156,7 @@ class Model:
         warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
-            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            seed={"entropy": int(cast(int, self.sequence.entropy)), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
             calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
@@ -166,7 +166,7 @@ class Model:
             extra={"warnings": warnings} if warnings else {},
         )
 
-    def _days(self, progress: Callable[[float], None]) -> Iterator[Any]:
+    def _days(self, progress: Callable[[float], None]) -> Generator[Any, Any, None]:
         """Report each simulated day: a SimPy process (not a clock callback, so the event count
         is untouched) that reads no model state, so results are the same with or without it."""
         while True:

@@ -166,10 +166,11 @@ def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     frames = {"replications": replications_frame(results)}
     if results[0].records is not None:
         frames["records"] = pd.concat(
-            [r.records.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+            [r.records.assign(replication=i) for i, r in enumerate(results) if r.records is not None], ignore_index=True
         )
     if results[0].timeseries is not None:
         frames["timeseries"] = pd.concat(
-            [r.timeseries.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+            [r.timeseries.assign(replication=i) for i, r in enumerate(results) if r.timeseries is not None],
+            ignore_index=True,
         )
     return frames

@@ -345,8 +345,8 @@ def _travel_minutes(scenario: Scenario, kind: str, base_metrics: pd.DataFrame) -
         crew = sum(size * share for size, share in other.officers_needed.items())
         column = f"incidents.{name}.attended"
         dispatches += crew * float(base_metrics[column].mean()) if column in base_metrics else 0.0
-    travel = float(base_metrics["officer_hours.travel"].mean()) if dispatches else 0.0
-    return 60.0 * travel / dispatches if dispatches else 0.0
+    travel_hours = float(base_metrics["officer_hours.travel"].mean()) if dispatches else 0.0
+    return 60.0 * travel_hours / dispatches if dispatches else 0.0
 
 
 def _cell(table: pd.DataFrame, scenario: str, metric: str, negate: bool = False) -> dict[str, Any]:
