@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
@@ -94,6 +95,11 @@ class Model:
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
         self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.attendance = (
+            Attendance(scenario.attendance, scenario, self.clock, self.stats, self.streams, self.dispatcher)
+            if scenario.attendance is not None
+            else None
+        )
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
             if scenario.contact is not None
@@ -136,6 +142,8 @@ class Model:
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        if self.attendance is not None:
+            metrics.update(self.attendance.metrics(metrics))
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -279,6 +287,10 @@ class Model:
         frame["type"] = [self.type_names[k] for k in frame["type"]]
         frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
         frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        if self.attendance is not None and self.attendance.response_of is not None:
+            decided = self.attendance.response_of
+            frame["response"] = [decided.get(n, ("none", "not_assessed"))[0] for n in frame["number"]]
+            frame["response_reason"] = [decided.get(n, ("none", "not_assessed"))[1] for n in frame["number"]]
         return frame
 
     def _series_frame(self) -> pd.DataFrame | None:
