@@ -98,6 +98,8 @@ class Assessment:
     def choose(self, incident: Incident, risk: int, state: State) -> CompiledRule | None:
         """The first rule that applies now (None: in person by default)."""
         for rule in self.rules:
-            if rule.covers(incident.kind, incident.grade, risk) and (not rule.conditional or rule.holds(incident.grade, state)):
+            if rule.covers(incident.kind, incident.grade, risk) and (
+                not rule.conditional or rule.holds(incident.grade, state)
+            ):
                 return rule
         return None

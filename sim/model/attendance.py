@@ -14,7 +14,8 @@ from collections import Counter
 
 import numpy as np
 
-from sim.config.response import RESPONSES, Attendance as AttendanceConfig
+from sim.config.response import RESPONSES
+from sim.config.response import Attendance as AttendanceConfig
 from sim.config.schema import Scenario
 from sim.model.assessment import APPOINTMENT, IN_PERSON, NONE, TELEPHONE, VIDEO, Assessment, CompiledRule, State
 from sim.model.diary import Diary
@@ -216,7 +217,9 @@ class Attendance:
             out[f"appointment_wait_hours.{name}.mean"] = waits.mean()
             out[f"appointment_wait_hours.{name}.p90"] = waits.quantile(0.9)
             for response, reason in self._reasons(kind):
-                out[f"responses.{name}.{RESPONSES[response]}.{reason}"] = float(self.decisions[(kind, response, reason)])
+                out[f"responses.{name}.{RESPONSES[response]}.{reason}"] = float(
+                    self.decisions[(kind, response, reason)]
+                )
         samples = np.asarray(self.stack_samples, dtype=float)
         empty = len(samples) == 0
         out["stack.mean"] = math.nan if empty else float(samples.mean())

@@ -48,12 +48,12 @@ class Stack:
                 decision = incident.decision
                 if incident.state != WAITING or decision is None or decision.response == APPOINTMENT:
                     continue
-                if now - incident.time >= self.recontact_after and not self._reached(incident):
-                    if decision.failed >= self.config.close_after_failed:
-                        owner.close_unreached(incident)
-                        if incident.counted:
-                            self.closed += 1
-                        continue
+                due = now - incident.time >= self.recontact_after
+                if due and not self._reached(incident) and decision.failed >= self.config.close_after_failed:
+                    owner.close_unreached(incident)
+                    if incident.counted:
+                        self.closed += 1
+                    continue
                 if decision.mandatory:
                     continue
                 state = owner.state()

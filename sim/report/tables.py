@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.model.replication import RunResult
+from sim.report.responses import response_table
 
 
 def _fmt(cell: Mapping[str, Any] | None, digits: int = 1) -> str:
@@ -82,7 +83,8 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
     contact.add_row("999 answered within 10 s (share)", _fmt(summary["contact"]["answered_999_within_10s"], 3))
     contact.add_row("101 abandoned (share)", _fmt(summary["contact"]["abandoned_101"], 3))
     contact.add_row("101 mean answer (s)", _fmt(summary["contact"]["mean_answer_101_seconds"], 1))
-    return [incidents, grades, hours, contact]
+    responses = response_table(summary)
+    return [incidents, grades, hours, contact, *([responses] if responses is not None else [])]
 
 
 def render_summary(document: Mapping[str, Any], width: int = 160) -> str:
