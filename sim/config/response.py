@@ -21,6 +21,14 @@ Share = Annotated[float, Field(ge=0.0, le=1.0)]
 MAX_STAFF = 200_000
 
 
+def _check_day(values: tuple[int, ...], where: str, empty: str) -> None:
+    """24 hourly values, not all zero."""
+    if len(values) != 24:
+        raise ValueError(f"{where} needs 24 values, got {len(values)}")
+    if max(values) == 0:
+        raise ValueError(f"{where}: {empty}")
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
@@ -108,10 +116,7 @@ class Diary(_Strict):
 
     @model_validator(mode="after")
     def _day(self) -> Diary:
-        if len(self.slots_by_hour) != 24:
-            raise ValueError(f"diary.slots_by_hour needs 24 values, got {len(self.slots_by_hour)}")
-        if max(self.slots_by_hour) == 0:
-            raise ValueError("diary.slots_by_hour: no slot in the day")
+        _check_day(self.slots_by_hour, "diary.slots_by_hour", "no slot in the day")
         return self
 
 
@@ -124,10 +129,7 @@ class ResolutionCentre(_Strict):
 
     @model_validator(mode="after")
     def _day(self) -> ResolutionCentre:
-        if len(self.staff_by_hour) != 24:
-            raise ValueError(f"resolution_centre.staff_by_hour needs 24 values, got {len(self.staff_by_hour)}")
-        if max(self.staff_by_hour) == 0:
-            raise ValueError("resolution_centre.staff_by_hour: nobody is ever on duty")
+        _check_day(self.staff_by_hour, "resolution_centre.staff_by_hour", "nobody is ever on duty")
         return self
 
 
