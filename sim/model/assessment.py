@@ -9,7 +9,7 @@ by call number from its own stream, so it is the same in every scenario of one s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Protocol
 
 from sim.config.response import RESPONSES, Attendance, Rule
 from sim.config.schema import Scenario
@@ -21,13 +21,20 @@ IN_PERSON, APPOINTMENT, TELEPHONE, VIDEO, NONE = (RESPONSES.index(r) for r in RE
 NO_RISK = -1
 
 
-@dataclass(frozen=True)
-class State:
-    """What a discretionary rule may read when it is applied."""
+class State(Protocol):
+    """What a discretionary rule may read when it is applied (read live, when asked)."""
 
-    waiting: list[int]  # incidents waiting for an officer, by grade index
-    free_officers: int
-    earliest_slot_hours: float  # hours from now to the earliest free appointment slot (inf: no diary)
+    def waiting(self, grade: int) -> int:
+        """Incidents of ``grade`` waiting for an officer."""
+        ...
+
+    def free_officers(self) -> int:
+        """Officers free now."""
+        ...
+
+    def earliest_slot_hours(self) -> float:
+        """Hours from now to the earliest free appointment slot (inf: no diary)."""
+        ...
 
 
 class CompiledRule:
@@ -42,6 +49,7 @@ class CompiledRule:
         self.types = {types.index(t) for t in rule.types} or None
         self.grades = {grades.index(g) for g in rule.grades} or None
         self.risk = {risk_levels.index(r) for r in rule.risk} or None
+        self.any_risk = next(iter(self.risk)) if self.risk else NO_RISK  # a level the rule covers
 
     def covers(self, kind: int, grade: int, risk: int) -> bool:
         """Whether the rule is about this incident (before its conditions)."""
@@ -54,11 +62,11 @@ class CompiledRule:
     def holds(self, grade: int, state: State) -> bool:
         """Whether every condition the rule names holds now."""
         rule = self.rule
-        if rule.waiting_at_least is not None and state.waiting[grade] < rule.waiting_at_least:
+        if rule.waiting_at_least is not None and state.waiting(grade) < rule.waiting_at_least:
             return False
-        if rule.free_officers_below is not None and state.free_officers >= rule.free_officers_below:
+        if rule.free_officers_below is not None and state.free_officers() >= rule.free_officers_below:
             return False
-        return rule.slot_after_hours is None or state.earliest_slot_hours > rule.slot_after_hours
+        return rule.slot_after_hours is None or state.earliest_slot_hours() > rule.slot_after_hours
 
 
 def compile_rules(rules: tuple[Rule, ...], scenario: Scenario) -> list[CompiledRule]:
@@ -74,6 +82,12 @@ class Assessment:
     def __init__(self, config: Attendance, scenario: Scenario, streams: Streams) -> None:
         self.rules = compile_rules(config.rules, scenario)
         types = list(scenario.incident_types)
+        grades = range(len(scenario.grades))
+        # The rules that can apply, by type and grade: the search per incident skips the rest.
+        self.candidates = [
+            [[r for r in self.rules if r.covers(kind, grade, r.any_risk)] for grade in grades]
+            for kind in range(len(types))
+        ]
         self.risk_draws = ByNumber(streams, "attendance.risk", uniform) if config.risk is not None else None
         self.assessed = [False] * len(types)
         self.cumulative: list[float] = []

@@ -86,11 +86,20 @@ class Attendance:
 
     # ---- decisions ---------------------------------------------------------------------------
     def state(self) -> State:
-        """What discretionary rules read now."""
-        dispatcher = self.dispatcher
+        """What discretionary rules read (this object: each reading is taken when a rule asks)."""
+        return self
+
+    def waiting(self, grade: int) -> int:
+        return self.dispatcher.waiting[grade]
+
+    def free_officers(self) -> int:
+        return self.dispatcher.free_count
+
+    def earliest_slot_hours(self) -> float:
+        if self.diary is None:
+            return math.inf
         now = self.clock.now
-        slot = (self.diary.earliest(now) - now) / 60.0 if self.diary is not None else math.inf
-        return State(dispatcher.waiting, dispatcher.free_count, slot)
+        return (self.diary.earliest(now) - now) / 60.0
 
     def submit(self, incident: Incident) -> None:
         """A deployed incident, just graded: assess it and give it its response."""
