@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -69,6 +70,7 @@ class Dispatcher:
         self.move = duty.move
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
+        self.respond: Callable[[Incident], None] | None = None  # attendance decisions (None: all in person)
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:
@@ -77,6 +79,14 @@ class Dispatcher:
         if not self.deploy[grade]:
             self.close(incident, RESOLVED)
             return
+        if self.respond is not None:
+            self.respond(incident)
+        else:
+            self.in_person(incident)
+
+    def in_person(self, incident: Incident) -> None:
+        """Send officers: after the grade's appointment delay, or now."""
+        grade = incident.grade
         incident.give_up_at = incident.time + self.give_up[grade]
         if self.appointment[grade] > 0.0:
             incident.state = SCHEDULED
@@ -102,6 +112,13 @@ class Dispatcher:
                 self.clock.after(incident.give_up_at - now, self._give_up, incident)
         elif incident.assigned < incident.crew:
             self._push(incident)
+
+    def withdraw(self, incident: Incident) -> None:
+        """Take a waiting incident out of the queue (its entry goes stale) for another decision."""
+        self._change_waiting(incident.grade, -1)
+        if incident.counted:
+            self.stats.queue_wait_total[incident.kind] += self.clock.now - incident.queued_at
+        incident.state = SCHEDULED
 
     def _push(self, incident: Incident) -> None:
         heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
@@ -151,9 +168,9 @@ class Dispatcher:
         if incident.counted:
             self.stats.count(incident.kind, incident.grade if graded else -1, outcome)
         if self.records is not None:
-            self._record(incident, math.nan, OUTCOMES[outcome])
+            self.record(incident, math.nan, OUTCOMES[outcome])
 
-    def _record(self, incident: Incident, arrived: float, outcome: str) -> None:
+    def record(self, incident: Incident, arrived: float, outcome: str) -> None:
         """One per-incident record (only when records were asked for)."""
         assert self.records is not None
         self.records.append(
@@ -260,7 +277,7 @@ class Dispatcher:
             if response <= self.target[incident.grade]:
                 stats.count(incident.kind, incident.grade, WITHIN)
         if self.records is not None:
-            self._record(incident, when, "attended")
+            self.record(incident, when, "attended")
 
     def _leave_scene(self, officer: Officer, incident: Incident) -> None:
         if officer.is_lead:

@@ -30,7 +30,12 @@ def collect_metrics(
     metrics: dict[str, float] = {}
     for kind, name in enumerate(stats.type_names):
         row = stats.outcomes[kind]
-        closed = row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]] + row[OUTCOME["resolved_without_deployment"]]
+        closed = (
+            row[OUTCOME["attended"]]
+            + row[OUTCOME["not_attended"]]
+            + row[OUTCOME["resolved_without_deployment"]]
+            + row[OUTCOME["resolved_by_telephone"]]
+        )
         values = {
             "generated": row[OUTCOME["generated"]],
             "attended": row[OUTCOME["attended"]],

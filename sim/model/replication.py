@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
@@ -104,6 +105,11 @@ class Model:
         self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
         # where every graded incident goes: through the interventions' remote responses if any
         self.submit = self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
+        self.attendance = (
+            Attendance(scenario.attendance, scenario, self.clock, self.stats, self.streams, self.dispatcher)
+            if scenario.attendance is not None
+            else None
+        )
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
@@ -153,6 +159,8 @@ class Model:
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        if self.attendance is not None:
+            metrics.update(self.attendance.metrics(metrics))
         warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
@@ -346,6 +354,10 @@ class Model:
         frame["type"] = [self.type_names[k] for k in frame["type"]]
         frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
         frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        if self.attendance is not None and self.attendance.response_of is not None:
+            decided = self.attendance.response_of
+            frame["response"] = [decided.get(n, ("none", "not_assessed"))[0] for n in frame["number"]]
+            frame["response_reason"] = [decided.get(n, ("none", "not_assessed"))[1] for n in frame["number"]]
         return frame
 
     def _series_frame(self) -> pd.DataFrame | None:

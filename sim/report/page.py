@@ -34,6 +34,7 @@ from sim.report.inputs import (
     input_rows,
 )
 from sim.report.output import write_directory
+from sim.report.responses import response_document_table
 from sim.report.stress import Facts, checklist
 from sim.report.tables import ratio_text
 
@@ -282,7 +283,8 @@ def _run_results(summary: Mapping[str, Any]) -> list[Any]:
         ],
         "Contact centre: mean (95% CI)",
     )
-    return [incidents, grades, hours, centre]
+    responses = response_document_table(s)
+    return [incidents, grades, hours, centre, *([responses] if responses is not None else [])]
 
 
 def _run_figures(directory: Path, config: Mapping[str, Any], plots: Path) -> list[Any]:

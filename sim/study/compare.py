@@ -401,6 +401,8 @@ def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[st
             by_type[kind] = {
                 "extra_attended": _cell(table, name, f"incidents.{kind}.attended"),
                 "extra_attended_within_target": _cell(table, name, f"incidents.{kind}.attended_within_target"),
+                "extra_attended_in_person": _cell(table, name, f"incidents.{kind}.attended_in_person"),
+                "extra_resolved_by_telephone": _cell(table, name, f"incidents.{kind}.resolved_by_telephone"),
                 "response_mean_change_minutes": _cell(table, name, f"response_minutes.{kind}.mean"),
                 "response_p90_change_minutes": _cell(table, name, f"response_minutes.{kind}.p90"),
                 "linear_extra_attended": {k: round(v, 3) for k, v in linear.items()},
