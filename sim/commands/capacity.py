@@ -11,6 +11,7 @@ from typing import Any
 from sim.commands.common import positive_float
 from sim.commands.compare import add_experiment_options, experiment_from_args
 from sim.errors import ConfigError
+from sim.report.format import mean_ci
 from sim.report.output import check_writable, json_writer, write_directory
 from sim.report.progress import progress_bar
 from sim.study.capacity import (
@@ -19,8 +20,8 @@ from sim.study.capacity import (
     default_settings,
     summarise_capacity,
 )
-from sim.study.compare import describe
-from sim.study.replications import default_workers
+from sim.study.experiment import describe
+from sim.study.numbers import json_safe
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -92,9 +93,10 @@ def handle(args: argparse.Namespace) -> int:
     spec = experiment.spec
     scenarios = {name: experiment.scenarios[name] for name in names}
     total = spec.replications * len(scenarios)
-    workers = args.workers or default_workers(total)
     with progress_bar(f"capacity {args.kind}: searches", total) as update:
-        table = absorbable_demand(base, scenarios, args.kind, spec.seed, spec.replications, settings, workers, update)
+        table = absorbable_demand(
+            base, scenarios, args.kind, spec.seed, spec.replications, settings, args.workers, update
+        )
     document = _document(args, experiment, settings, summarise_capacity(table, spec.base))
     if args.out is not None:
         manifest = {
@@ -133,15 +135,6 @@ def _settings(args: argparse.Namespace, base: Any) -> CapacitySettings:
     return CapacitySettings(first_step=first_step, max_extra=max_extra, tolerance=tolerance, noise_sd=args.noise_sd)
 
 
-def _clean(value: Any) -> Any:
-    """Numbers JSON can hold: NaN and infinities become None, floats rounded."""
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, float):
-        return round(value, 6) if value == value and abs(value) != float("inf") else None
-    return value
-
-
 def _document(
     args: argparse.Namespace, experiment: Any, settings: CapacitySettings, summary: dict[str, Any]
 ) -> dict[str, Any]:
@@ -149,7 +142,7 @@ def _document(
     from sim import __version__
 
     spec, base = experiment.spec, experiment.base
-    return _clean(
+    return json_safe(
         {
             "question": f"largest extra yearly volume of {args.kind} at which its within-target "
             f"share is no worse than {spec.base!r}'s",
@@ -181,18 +174,10 @@ def _render(document: dict[str, Any]) -> str:
     ]
     for name, entry in document["scenarios"].items():
         cell = entry["absorbable_per_year"]
-        text = _ci(cell)
+        text = mean_ci(cell, 0)
         gain = entry.get("gain_over_base_per_year")
-        extra = f"; gain over {document['base']}: {_ci(gain)}" if gain else ""
+        extra = f"; gain over {document['base']}: {mean_ci(gain, 0)}" if gain else ""
         censored = entry["censored_replications"]
         note = f" [{censored} at the search cap]" if censored else ""
         lines.append(f"  {name}: {text}{extra}{note}")
     return "\n".join(lines) + "\n"
-
-
-def _ci(cell: dict[str, Any] | None) -> str:
-    if not cell or cell.get("mean") is None:
-        return "-"
-    if cell.get("ci_low") is None:
-        return f"{cell['mean']:,.0f}"
-    return f"{cell['mean']:,.0f} ({cell['ci_low']:,.0f} to {cell['ci_high']:,.0f})"

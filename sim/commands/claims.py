@@ -25,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.report.national import render_claims
     from sim.report.output import check_writable, json_writer, write_directory
-    from sim.study.claims import claims_document, load_claims, render_claims, run_claims
+    from sim.study.claims import claims_document, load_claims, run_claims
 
     experiment = load_claims(args.experiment)
     if args.out is not None:

@@ -13,13 +13,8 @@ from sim.errors import ConfigError
 from sim.report.compare import comparison_frames, linear_frame, render_comparison, write_plots
 from sim.report.output import check_writable, json_writer, write_directory
 from sim.report.progress import progress_bar
-from sim.study.compare import (
-    Experiment,
-    comparison_document,
-    describe,
-    load_experiment,
-    run_experiment,
-)
+from sim.study.compare import comparison_document, run_experiment
+from sim.study.experiment import Experiment, describe, load_experiment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

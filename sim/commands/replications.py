@@ -16,11 +16,12 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.commands.common import positive_int
-from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
+from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.errors import ConfigError
 from sim.report.progress import progress_bar
+from sim.study.executor import Executor, default_workers
+from sim.study.numbers import json_number
 from sim.study.precision import PrecisionResult, replications_needed
-from sim.study.replications import default_workers
 
 DEFAULT_OUTPUTS = ("response_minutes.burglary.mean", "response_minutes.domestic_abuse.mean")
 
@@ -82,7 +83,7 @@ def handle(args: argparse.Namespace) -> int:
 
     def run_batch(indices: list[int]) -> list[dict[str, float]]:
         """Replications ``indices`` of every scenario, as one metrics row per index."""
-        runs = run_many(pool, scenarios, args.seed, indices)
+        runs = run_many(executor, scenarios, args.seed, indices)
         rows = []
         for position in range(len(indices)):
             row: dict[str, float] = {}
@@ -95,7 +96,7 @@ def handle(args: argparse.Namespace) -> int:
             rows.append(row)
         return rows
 
-    with executor(workers) as pool, progress_bar("replications", args.cap) as update:
+    with Executor(workers) as executor, progress_bar("replications", args.cap) as update:
         result = replications_needed(
             run_batch,
             names,
@@ -113,11 +114,6 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _number(value: float) -> float | None:
-    """A JSON-safe number (None for NaN or infinity)."""
-    return None if not math.isfinite(value) else round(value, 6)
-
-
 def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
     """The search as JSON-ready data: settings, the number needed per output, the table."""
     return {
@@ -132,9 +128,9 @@ def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
             {
                 "output": r.output,
                 "replications": r.replications,
-                "mean": _number(r.mean),
-                "half_width": _number(r.half_width),
-                "relative": _number(r.relative),
+                "mean": json_number(r.mean),
+                "half_width": json_number(r.half_width),
+                "relative": json_number(r.relative),
             }
             for r in result.rows
         ],

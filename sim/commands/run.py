@@ -54,7 +54,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.study.national import is_national
 
     if args.config is not None and is_national(args.config):
-        from sim.study.national import run_national_command
+        from sim.commands.national import run_national_command
 
         return run_national_command(args)
     scenario = scenario_from_args(args)

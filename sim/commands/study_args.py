@@ -8,9 +8,7 @@ compares. Replication ``i`` of every scenario uses the same seed, as ``compare``
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import yaml
@@ -21,6 +19,7 @@ from sim.config.schema import Scenario
 from sim.errors import ConfigError
 from sim.model.replication import RunResult, simulate
 from sim.model.streams import replication_seed
+from sim.study.executor import Executor
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -61,7 +60,7 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
             raise ConfigError("--scenario: only meaningful with an experiment file")
         scenario = scenario_from_args(args)
         return {scenario.name: scenario}
-    from sim.study.compare import load_experiment
+    from sim.study.experiment import load_experiment
 
     experiment = load_experiment(args.config)
     chosen = args.scenario or list(experiment.scenarios)
@@ -85,18 +84,8 @@ def _simulate(scenario: Scenario, seed: int, replication: int, options: Mapping[
     return simulate(scenario, replication_seed(seed, replication), **options)
 
 
-@contextmanager
-def executor(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for ``workers`` > 1, else None (run in this process)."""
-    if workers <= 1:
-        yield None
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool
-
-
 def run_many(
-    pool: ProcessPoolExecutor | None,
+    executor: Executor,
     scenarios: Mapping[str, Scenario],
     seed: int,
     replications: list[int],
@@ -104,17 +93,6 @@ def run_many(
     **options: bool,
 ) -> dict[str, list[RunResult]]:
     """Replications ``replications`` of every scenario (the same seeds for each), by scenario."""
-    jobs = [(name, r) for name in scenarios for r in replications]
-    done: dict[tuple[str, int], RunResult] = {}
-    if pool is None:
-        for name, r in jobs:
-            done[(name, r)] = _simulate(scenarios[name], seed, r, options)
-            if progress:
-                progress(len(done))
-    else:
-        futures = {pool.submit(_simulate, scenarios[name], seed, r, options): (name, r) for name, r in jobs}
-        for future in as_completed(futures):
-            done[futures[future]] = future.result()
-            if progress:
-                progress(len(done))
-    return {name: [done[(name, r)] for r in replications] for name in scenarios}
+    jobs = [(scenarios[name], seed, r, options) for name in scenarios for r in replications]
+    results = iter(executor.map(_simulate, jobs, progress))
+    return {name: [next(results) for _ in replications] for name in scenarios}

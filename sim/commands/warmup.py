@@ -17,13 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from sim.commands.common import positive_float, positive_int
-from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
+from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
 from sim.config.schema import Scenario
 from sim.errors import ConfigError, OutputExistsError, OverloadError
 from sim.model.replication import STATE_NAMES
 from sim.report.progress import progress_bar
-from sim.study.replications import default_workers
+from sim.study.executor import Executor, default_workers
 from sim.study.warmup import WarmupAdvice, advise, plot_welch, series_matrix, suggested_days
 
 DEFAULT_DAYS = 120.0
@@ -121,8 +121,8 @@ def handle(args: argparse.Namespace) -> int:
         raise ConfigError(f"--outputs: {unknown} not time-series columns; choose from {valid}")
     total = args.replications * len(empty)
     workers = args.workers or default_workers(total)
-    with progress_bar("warm-up replications", total) as update, executor(workers) as pool:
-        runs = run_many(pool, empty, args.seed, list(range(args.replications)), update, timeseries=True)
+    with progress_bar("warm-up replications", total) as update, Executor(workers) as executor:
+        runs = run_many(executor, empty, args.seed, list(range(args.replications)), update, timeseries=True)
     series: dict[str, np.ndarray] = {}
     for name, results in runs.items():
         stopped = [r.overload for r in results if r.overload is not None]

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.config import paths
 from sim.config.schema import Scenario
 from sim.errors import ConfigError, DataError
 
@@ -141,32 +142,27 @@ def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set ``a.b.c`` in nested mappings. A missing parent is created only when the schema
     declares it as a section (``interventions.automated_redaction`` in a config that omits it);
     any other missing parent is an error naming it, so typos are caught."""
-    keys = path.split(".")
+    keys = paths.keys_of(path)
     node: Any = raw
     section: type[BaseModel] | None = Scenario
     for depth, key in enumerate(keys[:-1]):
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-            section = None
-            continue
-        child = _section_model(section, key)
+        child = None if isinstance(node, list) else _section_model(section, str(key))
         if isinstance(node, dict) and node.get(key) is None and child is not None:
             node[key] = {}
-        if not isinstance(node, dict) or key not in node:
-            where = ".".join(keys[: depth + 1])
+        try:
+            node = paths.step(node, key)
+        except (KeyError, IndexError):
+            where = paths.dotted(keys[: depth + 1])
             options = (
                 sorted(section.model_fields) if section is not None else sorted(node) if isinstance(node, dict) else []
             )
-            raise ConfigError(f"--set {path}: {where} does not exist (there: {options})")
-        node = node[key]
+            raise ConfigError(f"--set {path}: {where} does not exist (there: {options})") from None
         section = child
     last = keys[-1]
-    if isinstance(node, list) and last.isdigit() and int(last) < len(node):
-        node[int(last)] = value
-    elif isinstance(node, dict):
-        node[last] = value
-    else:
-        raise ConfigError(f"--set {path}: {'.'.join(keys[:-1])} is not a mapping")
+    in_list = isinstance(node, list) and str(last).isdigit() and int(last) < len(node)
+    if not (in_list or isinstance(node, dict)):
+        raise ConfigError(f"--set {path}: {paths.dotted(keys[:-1])} is not a mapping")
+    paths.put(node, last, value)
 
 
 def apply_overrides(raw: dict[str, Any], overrides: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:

@@ -12,13 +12,9 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.model.stats import ACTIVITIES
-from sim.report.tables import _fmt
-from sim.study.compare import Experiment, ExperimentRuns, paired_table, scenario_means
-
-
-def _ci(cell: Mapping[str, Any] | None, digits: int = 0) -> str:
-    """``mean (low to high)``, or ``-`` where undefined (the run report's format)."""
-    return _fmt(cell, digits)
+from sim.report.format import mean_ci
+from sim.study.compare import ExperimentRuns, measured_years, paired_table, scenario_means
+from sim.study.experiment import Experiment
 
 
 def comparison_table(document: Mapping[str, Any], types: list[str]) -> Table:
@@ -53,11 +49,11 @@ def comparison_table(document: Mapping[str, Any], types: list[str]) -> Table:
             table.add_row(
                 name,
                 kind,
-                _ci(scenario["hours_saved_per_year"]),
-                _ci(scenario["officer_work_hours_freed_per_year"]),
-                _ci(cell["extra_attended"]),
-                _ci(cell["extra_attended_within_target"]),
-                _ci(cell["response_mean_change_minutes"], 1),
+                mean_ci(scenario["hours_saved_per_year"], 0),
+                mean_ci(scenario["officer_work_hours_freed_per_year"], 0),
+                mean_ci(cell["extra_attended"], 0),
+                mean_ci(cell["extra_attended_within_target"], 0),
+                mean_ci(cell["response_mean_change_minutes"], 1),
                 f"{gov} / {linear['own_attendance']:,.0f} / {linear['own_end_to_end']:,.0f}",
             )
     return table
@@ -83,8 +79,6 @@ def render_comparison(document: Mapping[str, Any], types: list[str], width: int 
 
 def comparison_frames(experiment: Experiment, runs: ExperimentRuns) -> dict[str, pd.DataFrame]:
     """The Parquet tables: per-replication metrics, paired differences, per-scenario means."""
-    from sim.study.compare import measured_years
-
     frames = {
         "replications": runs.metrics,
         "paired": paired_table(runs.metrics, experiment.spec.base, measured_years(experiment.base)),

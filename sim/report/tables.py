@@ -11,15 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.model.replication import RunResult
-
-
-def _fmt(cell: Mapping[str, Any] | None, digits: int = 1) -> str:
-    if not cell or cell.get("mean") is None:
-        return "-"
-    mean, low, high = cell["mean"], cell.get("ci_low"), cell.get("ci_high")
-    if low is None or high is None:
-        return f"{mean:,.{digits}f}"
-    return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
+from sim.report.format import mean_ci
 
 
 def summary_tables(document: Mapping[str, Any]) -> list[Table]:
@@ -43,14 +35,14 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
         response = summary["response_minutes"][name]
         incidents.add_row(
             name,
-            _fmt(row["generated"], 0),
-            _fmt(row["attended"], 0),
-            _fmt(row["attended_within_target"], 0),
-            _fmt(row["not_attended"], 0),
-            _fmt(row["open_at_end"], 0),
-            _fmt(row["resolved_without_deployment"], 0),
-            _fmt(response["mean"]),
-            _fmt(response["p90"]),
+            mean_ci(row["generated"], 0),
+            mean_ci(row["attended"], 0),
+            mean_ci(row["attended_within_target"], 0),
+            mean_ci(row["not_attended"], 0),
+            mean_ci(row["open_at_end"], 0),
+            mean_ci(row["resolved_without_deployment"], 0),
+            mean_ci(response["mean"]),
+            mean_ci(response["p90"]),
         )
     grades = Table(title="Response by grade")
     for column in ("grade", "within target (share)", "mean response (min)", "mean queue length"):
@@ -58,9 +50,9 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
     for grade, share in summary["within_target"].items():
         grades.add_row(
             grade,
-            _fmt(share, 3),
-            _fmt(summary["response_minutes_by_grade"][grade]["mean"]),
-            _fmt(summary["queue_length"][grade]["mean"], 2),
+            mean_ci(share, 3),
+            mean_ci(summary["response_minutes_by_grade"][grade]["mean"]),
+            mean_ci(summary["queue_length"][grade]["mean"], 2),
         )
     hours = Table(title="Officer hours by activity")
     hours.add_column("activity")
@@ -69,19 +61,19 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
     total = summary["officer_hours_total"]["mean"] or 1.0
     for activity, cell in summary["officer_hours"].items():
         share = (cell["mean"] or 0.0) / total
-        hours.add_row(activity, _fmt(cell, 0), f"{share:.1%}")
+        hours.add_row(activity, mean_ci(cell, 0), f"{share:.1%}")
     for label, key in (
         ("rostered", "rostered_hours"),
         ("overtime", "overtime_hours"),
         ("follow-up backlog at end", "followup_backlog_hours"),
     ):
-        hours.add_row(label, _fmt(summary[key], 0), "")
+        hours.add_row(label, mean_ci(summary[key], 0), "")
     contact = Table(title="Contact centre")
     contact.add_column("measure")
     contact.add_column("value", justify="right")
-    contact.add_row("999 answered within 10 s (share)", _fmt(summary["contact"]["answered_999_within_10s"], 3))
-    contact.add_row("101 abandoned (share)", _fmt(summary["contact"]["abandoned_101"], 3))
-    contact.add_row("101 mean answer (s)", _fmt(summary["contact"]["mean_answer_101_seconds"], 1))
+    contact.add_row("999 answered within 10 s (share)", mean_ci(summary["contact"]["answered_999_within_10s"], 3))
+    contact.add_row("101 abandoned (share)", mean_ci(summary["contact"]["abandoned_101"], 3))
+    contact.add_row("101 mean answer (s)", mean_ci(summary["contact"]["mean_answer_101_seconds"], 1))
     return [incidents, grades, hours, contact]
 
 
