@@ -89,6 +89,7 @@ def _write(args: argparse.Namespace, experiment, runs, document) -> None:  # typ
     manifest = {
         "command": "compare",
         "argv": sys.argv[1:],
+        "options": {"experiment": str(args.experiment)},
         "experiment": describe(spec),
         "seed": spec.seed,
         "replications": spec.replications,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 from pathlib import Path
 
+from sim.commands.cli import build_parser
 from sim.report.page import write_report
 
 
@@ -31,6 +34,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Build and write the report, then say where it is."""
-    out = write_report(args.results, args.out, args.force, args.question)
+    out = write_report(args.results, args.out, args.force, args.question, parse_recorded)
     print(f"report written: {out / 'report.html'} and {out / 'report.md'}")
     return 0
+
+
+def parse_recorded(argv: list[str]) -> argparse.Namespace | None:
+    """A command line recorded in a manifest, parsed again; None if it no longer parses."""
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return build_parser().parse_args(argv)
+    except SystemExit:
+        return None

@@ -69,6 +69,12 @@ def handle(args: argparse.Namespace) -> int:
             "command": "run",
             "config": resolved_dict(scenario),
             "argv": getattr(args, "argv", sys.argv[1:]),
+            "options": {
+                "config": None if args.config is None else str(args.config),
+                "overrides": list(args.overrides),
+                "days": args.days,
+                "warmup_days": args.warmup_days,
+            },
         }
         writers = {"summary.json": json_writer(document), "manifest.json": json_writer(manifest)}
         for name, frame in tables(results).items():

@@ -179,4 +179,3 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 Scaled.model_rebuild()
-

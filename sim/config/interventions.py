@@ -1,6 +1,6 @@
 """Schema of the ``interventions:`` section of a scenario: every intervention is off by default.
 
-Every effect size has a default taken from ``../shared/calibration.md`` (the source is named in
+Every effect size has a default taken from ``docs/calibration.md`` (the source is named in
 the field's description) or is marked as an assumption with the range a sweep should explore.
 Where and how each intervention acts in the model is documented in ``sim/model/interventions/effects.py``.
 """

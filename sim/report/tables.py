@@ -13,37 +13,45 @@ from rich.table import Table
 from sim.model.replication import RunResult
 from sim.report.format import mean_ci
 
+INCIDENT_COLUMNS: tuple[str, ...] = (
+    "type",
+    "generated",
+    "attended",
+    "within target",
+    "not attended",
+    "open at end",
+    "no deployment",
+    "mean response (min)",
+    "p90 response (min)",
+)
+
+
+def incident_rows(summary: Mapping[str, Any]) -> list[list[str]]:
+    """One row per incident type of a contract summary, cells as ``INCIDENT_COLUMNS``."""
+    rows = []
+    for name, row in summary["incidents"].items():
+        response = summary["response_minutes"][name]
+        counts = ("generated", "attended", "attended_within_target", "not_attended", "open_at_end")
+        rows.append(
+            [
+                name,
+                *(mean_ci(row[key], 0) for key in (*counts, "resolved_without_deployment")),
+                mean_ci(response["mean"]),
+                mean_ci(response["p90"]),
+            ]
+        )
+    return rows
+
 
 def summary_tables(document: Mapping[str, Any]) -> list[Table]:
     """Incidents by type, service by grade, officer time and contact centre, each mean (95% CI)."""
     summary, meta = document["summary"], document["meta"]
     caption = f"{meta['scenario']}: {meta['replications']} replications, seed {meta['seed']}, {meta['horizon_days']:g} days ({meta['warmup_days']:g} warm-up), config {meta['config_hash']}"
     incidents = Table(title="Incidents after warm-up: mean (95% CI)", caption=caption)
-    for column in (
-        "type",
-        "generated",
-        "attended",
-        "within target",
-        "not attended",
-        "open at end",
-        "no deployment",
-        "mean response (min)",
-        "p90 response (min)",
-    ):
+    for column in INCIDENT_COLUMNS:
         incidents.add_column(column, justify="right" if column != "type" else "left")
-    for name, row in summary["incidents"].items():
-        response = summary["response_minutes"][name]
-        incidents.add_row(
-            name,
-            mean_ci(row["generated"], 0),
-            mean_ci(row["attended"], 0),
-            mean_ci(row["attended_within_target"], 0),
-            mean_ci(row["not_attended"], 0),
-            mean_ci(row["open_at_end"], 0),
-            mean_ci(row["resolved_without_deployment"], 0),
-            mean_ci(response["mean"]),
-            mean_ci(response["p90"]),
-        )
+    for row in incident_rows(summary):
+        incidents.add_row(*row)
     grades = Table(title="Response by grade")
     for column in ("grade", "within target (share)", "mean response (min)", "mean queue length"):
         grades.add_column(column, justify="right" if column != "grade" else "left")

@@ -133,8 +133,6 @@ def _resolve(path: Path, entry: ScenarioEntry, base_raw: dict[str, Any]) -> Scen
     return scenario_from_dict(raw, source=f"{path}: scenarios.{entry.name}")
 
 
-
-
 def describe(spec: ExperimentSpec) -> dict[str, Any]:
     """The experiment file as resolved data, for manifests."""
     return spec.model_dump(mode="json", by_alias=True)
