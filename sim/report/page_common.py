@@ -15,9 +15,9 @@ import pandas as pd
 
 from sim import __version__
 from sim.errors import DataError
-from sim.report.document import Paragraph, Section, Table
+from sim.report.document import Paragraph, Report, Section, Table
 from sim.report.inputs import InputRow
-from sim.report.stress import TODO
+from sim.report.stress import TODO, Facts, checklist
 
 ParseArgv = Callable[[list[str]], "argparse.Namespace | None"]
 # The options a report reads from the recorded command line.
@@ -139,3 +139,10 @@ def software() -> str:
 def system() -> str:
     """The operating system, architecture and cores of this machine."""
     return f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+
+
+def with_checklist(title: str, subtitle: str, sections: list[Section], facts: Facts) -> Report:
+    """The report, its STRESS-DES checklist last, with the software and this machine filled in."""
+    facts.software = facts.software or software()
+    facts.report_machine = facts.report_machine or system()
+    return Report(title, subtitle, [*sections, Section("stress", "STRESS-DES checklist", [checklist(facts)])])

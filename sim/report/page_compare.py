@@ -17,7 +17,7 @@ from sim.report import plots as report_plots
 from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import mean_ci, number
 from sim.report.inputs import NO_SOURCE, calibration_entries, file_sources, input_rows
-from sim.report.stress import Facts, checklist, interventions_text
+from sim.report.stress import Facts, interventions_text
 from sim.study.calibration import entry_for
 from sim.study.experiment import HEADLINE_TYPES
 
@@ -205,14 +205,12 @@ def compare_report(
         overloaded_runs=int(document.get("meta", {}).get("overloaded_runs") or 0),
         estimation=f"{experiment['replications']} replications per scenario with the same seeds "
         "(common random numbers); paired differences with 95% Student-t confidence intervals.",
-        software=common.software(),
-        report_machine=common.system(),
     )
-    sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
-    return Report(
+    return common.with_checklist(
         f"policesim compare: {experiment['name']}",
         f"{len(configs)} scenarios, {experiment['replications']} replications each, seed {experiment['seed']}",
         sections,
+        facts,
     )
 
 

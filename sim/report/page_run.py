@@ -15,7 +15,7 @@ from sim.report import plots as report_plots
 from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import mean_ci
 from sim.report.inputs import calibration_entries, file_sources, input_rows, numeric_inputs
-from sim.report.stress import Facts, checklist, interventions_text
+from sim.report.stress import Facts, interventions_text
 from sim.report.tables import INCIDENT_COLUMNS, incident_rows
 
 
@@ -227,13 +227,11 @@ def run_report(
         execution=f"SimPy discrete-event scheduling: {meta.get('events', 0):,} events in "
         f"{meta.get('wall_seconds', 0):g} s of simulation; replications in parallel processes give the "
         "same numbers whatever the worker count.",
-        software=common.software(),
-        report_machine=common.system(),
     )
-    sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
-    return Report(
+    return common.with_checklist(
         f"policesim run: {config['name']}",
         f"{meta['replications']} replications, seed {meta['seed']}, config "
         f"{meta['config_hash']}, policesim {meta['version']}",
         sections,
+        facts,
     )

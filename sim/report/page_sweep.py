@@ -14,7 +14,7 @@ from sim.report import page_common as common
 from sim.report import plots as report_plots
 from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import number
-from sim.report.stress import Facts, checklist
+from sim.report.stress import Facts
 from sim.sweep.store import OVERLOADED
 
 
@@ -153,14 +153,12 @@ def sweep_report(
         "and intervention of a point share their seeds.",
         warmup_days=(model.get("set") or {}).get("warmup_days"),
         horizon_days=(model.get("set") or {}).get("horizon_days"),
-        software=common.software(),
-        report_machine=common.system(),
     )
-    sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
-    return Report(
+    return common.with_checklist(
         f"policesim sweep: {manifest.get('name')}",
         f"{manifest.get('n_points')} design points, seed {manifest.get('seed')}",
         sections,
+        facts,
     )
 
 

@@ -41,11 +41,6 @@ class NationalResult:
     national: list[dict[str, float]] = field(default_factory=list)
     seconds: float = 0.0
 
-    def force_mean(self, force: str, metric: str) -> float:
-        """A force's metric averaged over replications."""
-        values = [rep[force][metric] for rep in self.replications if metric in rep[force]]
-        return sum(values) / len(values) if values else float("nan")
-
 
 def run_national(
     config: NationalConfig,
