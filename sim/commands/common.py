@@ -11,7 +11,7 @@ from pathlib import Path
 from sim.config.loading import DEFAULT_CONFIG, load_scenario
 from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model.demand import check_incident_log
+from sim.model.replay import check_incident_log
 
 
 def _checked_number(convert: type, accept: Callable[[float], bool], rule: str) -> Callable[[str], float]:

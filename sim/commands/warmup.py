@@ -21,7 +21,7 @@ from sim.commands.study_args import add_study_options, run_many, scenarios_from_
 from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
 from sim.config.schema import Scenario
 from sim.errors import ConfigError, OutputExistsError, OverloadError
-from sim.model.replication import STATE_NAMES
+from sim.model.officers import STATE_NAMES
 from sim.report.progress import progress_bar
 from sim.study.executor import Executor, default_workers
 from sim.study.warmup import WarmupAdvice, advise, plot_welch, series_matrix, suggested_days

@@ -21,7 +21,7 @@ from sim.model import work
 from sim.model.engine import Clock
 from sim.model.geography import Map
 from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
-from sim.model.officers import ABSTRACTION, AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Officer
+from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Duty, Officer
 from sim.model.stats import OUTCOMES, Stats
 
 ATTENDED = OUTCOMES.index("attended")
@@ -29,7 +29,6 @@ WITHIN = OUTCOMES.index("attended_within_target")
 NOT_ATTENDED = OUTCOMES.index("not_attended")
 RESOLVED = OUTCOMES.index("resolved_without_deployment")
 WAITED = OUTCOMES.index("waited")
-STATE_COUNT = 7  # AVAILABLE .. OFF
 
 
 class Dispatcher:
@@ -40,7 +39,7 @@ class Dispatcher:
         clock: Clock,
         scenario: Scenario,
         stats: Stats,
-        officers: list[Officer],
+        duty: Duty,
         geo: Map | None,
         records: list | None,
     ) -> None:
@@ -66,8 +65,8 @@ class Dispatcher:
         self.desk: list[dict[int, Officer]] = [{} for _ in range(places)]
         self.free_count = 0
         self.desk_count = 0
-        self.in_state = [0] * STATE_COUNT
-        self.in_state[OFF] = len(officers)
+        self.duty = duty
+        self.move = duty.move
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
 
@@ -180,6 +179,18 @@ class Dispatcher:
         for grade in range(len(self.waiting)):
             self._change_waiting(grade, 0)
 
+    def longest_wait(self, grade: int) -> float:
+        """Minutes since the call of the oldest incident of ``grade`` still wanting an officer (0 if none).
+
+        Drops stale heap entries on the way, exactly as ``_next_incident`` would, so it changes nothing."""
+        queue = self.queues[grade]
+        while queue:
+            incident = queue[0][2]
+            if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+                return self.clock.now - incident.time
+            heapq.heappop(queue)
+        return 0.0
+
     def _next_incident(self, urgent_only: bool) -> Incident | None:
         """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
         if not any(self.queues):
@@ -213,7 +224,7 @@ class Dispatcher:
             officer.is_lead = False
         incident.assigned += 1
         officer.incident = incident
-        self.set_state(officer, TRAVEL)
+        self.move(officer, TRAVEL)
         self.clock.after(self._travel_minutes(officer, incident), self._arrive, officer, incident)
 
     def _travel_minutes(self, officer: Officer, incident: Incident) -> float:
@@ -230,7 +241,7 @@ class Dispatcher:
 
     def _arrive(self, officer: Officer, incident: Incident) -> None:
         now = self.clock.now
-        self.set_state(officer, ON_SCENE)
+        self.move(officer, ON_SCENE)
         if incident.arrived < 0.0:
             incident.arrived = now
             if incident.counted:
@@ -256,7 +267,7 @@ class Dispatcher:
         if self.map is not None and self.return_to_station and scene != officer.station:
             minutes = self._drive_minutes(incident, officer.station, False)
             officer.place = officer.station
-            self.set_state(officer, TRAVEL)
+            self.move(officer, TRAVEL)
             self.clock.after(minutes, self.officer_free, officer)
             return
         if self.map is not None:
@@ -282,13 +293,13 @@ class Dispatcher:
         if officer.backlog:
             self._start_desk(officer)
             return
-        self.set_state(officer, AVAILABLE)
+        self.move(officer, AVAILABLE)
         self.free[officer.place][officer.number] = officer
         self.free_count += 1
 
     # ---- desk work, breaks, duty ---------------------------------------------------------------
     def _start_desk(self, officer: Officer) -> None:
-        self.set_state(officer, DESK)
+        self.move(officer, DESK)
         self.desk[officer.place][officer.number] = officer
         self.desk_count += 1
         officer.token += 1
@@ -323,7 +334,7 @@ class Dispatcher:
 
     def start_break(self, officer: Officer) -> None:
         officer.break_due = False
-        self.set_state(officer, MEAL_BREAK)
+        self.move(officer, MEAL_BREAK)
         officer.token += 1
         self.clock.after(self.break_minutes, self._break_done, officer, officer.token)
 
@@ -334,15 +345,4 @@ class Dispatcher:
     def go_off(self, officer: Officer) -> None:
         officer.break_due = False
         officer.token += 1
-        self.set_state(officer, OFF)
-
-    def set_state(self, officer: Officer, state: int) -> None:
-        """Charge the time in the old state to its activity and enter the new one."""
-        old = officer.state
-        now = self.clock.now
-        if old <= ABSTRACTION:
-            self.stats.add_activity(old, officer.since, now)
-        self.in_state[old] -= 1
-        self.in_state[state] += 1
-        officer.state = state
-        officer.since = now
+        self.move(officer, OFF)

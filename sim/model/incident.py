@@ -3,15 +3,65 @@
 Most calls need no police (advice, wrong numbers, other agencies): they are plain ``Call``
 objects that only occupy a call handler. A call that reports an incident is an ``Incident``,
 which adds what dispatch and the officers' work need.
+
+``CALL_FIELDS`` is the one list of what demand draws for every call: the columns of a
+``sim.model.demand.CallBlock`` and the drawn attributes of an ``Incident`` built from one row.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
+
+import numpy as np
 
 # Incident states.
 IN_CONTACT, SCHEDULED, WAITING, ASSIGNED, CLOSED = 0, 1, 2, 3, 4
+
+
+@dataclass
+class CallBlock:
+    """Calls of one week (or a replayed log), sorted by time: one array per drawn attribute.
+
+    The one definition of what demand draws for every call; ``CALL_FIELDS`` are its column
+    names, and an ``Incident`` is built from one row of them.
+    """
+
+    time: np.ndarray  # minutes from the start
+    kind: np.ndarray  # incident type index; NON_INCIDENT for a call that reports none
+    channel: np.ndarray  # CHANNEL_999, CHANNEL_101, CHANNEL_ONLINE or CHANNEL_DIRECT (replayed)
+    grade: np.ndarray  # grade index (-1 for non-incident calls)
+    crew: np.ndarray  # officers needed
+    zone: np.ndarray  # zone index (-1: no map, or the place is given by coordinates)
+    on_scene: np.ndarray  # minutes at the scene
+    travel: np.ndarray  # minutes to the scene where there is no map
+    handling: np.ndarray  # call-handling minutes
+    grading: np.ndarray  # minutes into the call when the incident is graded
+    patience: np.ndarray  # minutes a 101 caller waits before hanging up
+    reattempt: np.ndarray  # a uniform: the caller rings again after hanging up if below the share
+    reattempt_delay: np.ndarray  # minutes before that second attempt
+    followup: np.ndarray  # (calls x tasks) minutes of each follow-up task
+    latitude: np.ndarray  # NaN unless given by coordinates (a replayed log)
+    longitude: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.time)
+
+    def select(self, mask: np.ndarray) -> CallBlock:
+        """The calls where ``mask`` is true (or at the given indices)."""
+        return CallBlock(**{name: getattr(self, name)[mask] for name in CALL_FIELDS})
+
+    @staticmethod
+    def concatenate(blocks: list[CallBlock]) -> CallBlock:
+        """Several blocks as one, sorted by time (stable, so ties keep block order)."""
+        merged = {name: np.concatenate([getattr(b, name) for b in blocks]) for name in CALL_FIELDS}
+        order = np.argsort(merged["time"], kind="stable")
+        return CallBlock(**{name: values[order] for name, values in merged.items()})
+
+
+CALL_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CallBlock))
 
 
 class Call:
@@ -58,6 +108,10 @@ class Call:
         self.patience = patience
         self.reattempt = 1.0
         self.reattempt_delay = 0.0
+        self._start_contact()
+
+    def _start_contact(self) -> None:
+        """The contact centre's own state, before the first ring."""
         self.answered_at = -1.0
         self.abandoned = False
         self.attempt = 0  # call attempts so far; a stale queue entry carries an older number
@@ -69,35 +123,60 @@ class Incident(Call):
 
     __slots__ = (
         "crew",
-        "assigned",
-        "arrived",
-        "place",
-        "latitude",
-        "longitude",
+        "zone",
         "on_scene",
         "travel",
         "followup",
+        "latitude",
+        "longitude",
+        "assigned",
+        "arrived",
+        "place",
         "state",
         "give_up_at",
         "queued_at",
         "lead_done",
         "km",
     )
+    # One row of a CallBlock (its comments say what each is), as Python scalars.
+    crew: int
+    zone: int
+    on_scene: float
+    travel: float
+    followup: list[float] | None
+    latitude: float
+    longitude: float
 
-    def __init__(self, *call: Any) -> None:
-        """``call``: the arguments of ``Call``; the incident's own fields start empty and are set by its maker."""
-        super().__init__(*call)
-        self.crew = 1
+    def __init__(self, number: int, counted: bool, row: Sequence[Any]) -> None:
+        """An incident from one row of drawn values, in ``CALL_FIELDS`` order."""
+        # Unpacked in CALL_FIELDS order (a loop of setattr costs twice as much on this hot path);
+        # tests/test_unit_incident.py checks this line against CALL_FIELDS.
+        (
+            self.time,
+            self.kind,
+            self.channel,
+            self.grade,
+            self.crew,
+            self.zone,
+            self.on_scene,
+            self.travel,
+            self.handling,
+            self.grading,
+            self.patience,
+            self.reattempt,
+            self.reattempt_delay,
+            self.followup,
+            self.latitude,
+            self.longitude,
+        ) = row
+        self.number = number
+        self.counted = counted
+        self._start_contact()
         self.assigned = 0
         self.arrived = -1.0
-        self.place = -1
-        self.latitude = math.nan
-        self.longitude = math.nan
-        self.on_scene = 0.0
-        self.travel = 0.0
-        self.followup: list[float] | None = None  # minutes of each follow-up task
+        self.place = -1  # where it is on the map (set by the model from the zone or coordinates)
         self.state = IN_CONTACT
         self.give_up_at = math.inf
         self.queued_at = -1.0
         self.lead_done = False
-        self.km = None  # road km to every place, for incidents given by coordinates
+        self.km: np.ndarray | None = None  # road km to every place, for incidents given by coordinates

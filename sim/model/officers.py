@@ -1,9 +1,13 @@
-"""Response officers: who they are, when their shifts run, and how their time is accounted.
+"""Response officers: who they are, what they are doing, and when their shifts run.
 
 Officers belong to a team and a station. Teams follow the rota ``pattern`` (one entry a day),
 team ``i`` offset by ``i * len(pattern) // teams`` days so the teams cover the cycle evenly. At
 each shift start every officer is abstracted (sickness, leave, training) with the configured
 probability, drawn from the ``abstraction`` stream in roster order.
+
+An officer is always in exactly one ``State``; every change of state goes through
+``Duty.move``, which charges the time spent in the old state, so each officer-hour on shift is
+accounted to exactly one activity.
 """
 
 from __future__ import annotations
@@ -11,16 +15,62 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
-
-import numpy as np
+from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from sim.config.schema import Workforce
 
-# Officer states. The first five are also activity indices in ``sim.model.stats.ACTIVITIES``;
-# DESK is accounted task by task, OFF is not accounted at all.
-AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION = 0, 1, 2, 3, 4
-DESK, OFF = 5, 6
+if TYPE_CHECKING:
+    from sim.model.engine import Clock
+    from sim.model.incident import Incident
+    from sim.model.stats import Stats
+
+
+class State(IntEnum):
+    """What an officer is doing. States before ``DESK`` are also activities in ``sim.model.stats``
+    (time charged as it passes); ``DESK`` time is charged task by task (``sim.model.work``);
+    ``OFF`` is not officer time at all."""
+
+    AVAILABLE = 0
+    TRAVEL = 1
+    ON_SCENE = 2
+    MEAL_BREAK = 3
+    ABSTRACTION = 4
+    DESK = 5
+    OFF = 6
+
+    @property
+    def label(self) -> str:
+        """The name used in outputs (``officers_<label>`` columns, ``officer_hours.<label>``)."""
+        return self.name.lower()
+
+
+# Module-level names for the hot path (an enum attribute lookup costs more than a global).
+AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, DESK, OFF = State
+STATE_NAMES: tuple[str, ...] = tuple(state.label for state in State)
+TIMED_STATES: tuple[str, ...] = tuple(state.label for state in State if state < DESK)
 BUSY_STATES = (TRAVEL, ON_SCENE)
+
+
+class Duty:
+    """The one place officers change state: it charges the old state's time and counts heads."""
+
+    def __init__(self, clock: Clock, stats: Stats, officers: int) -> None:
+        self.clock = clock
+        self.stats = stats
+        self.count = [0] * len(State)  # officers in each state now
+        self.count[OFF] = officers
+
+    def move(self, officer: Officer, state: State) -> None:
+        """Charge the time in the old state to its activity and enter ``state``."""
+        old = officer.state
+        now = self.clock.now
+        if old < DESK:
+            self.stats.add_activity(old, officer.since, now)
+        self.count[old] -= 1
+        self.count[state] += 1
+        officer.state = state
+        officer.since = now
 
 
 class Officer:
@@ -54,7 +104,7 @@ class Officer:
         self.break_due = False
         self.backlog: deque[list] = deque()  # [task index, minutes remaining], done in order
         self.token = 0  # bumped to cancel a scheduled desk or break end
-        self.incident = None
+        self.incident: Incident | None = None
         self.is_lead = False
 
     def backlog_minutes(self) -> float:
@@ -117,8 +167,3 @@ def shift_instances(workforce: Workforce, horizon_minutes: float) -> list[ShiftI
                 instances.append(ShiftInstance(team, start, end))
     instances.sort(key=lambda s: (s.start, s.team))
     return instances
-
-
-def abstraction_draws(rng: np.random.Generator, n: int) -> np.ndarray:
-    """One uniform per officer-shift, in roster order (compared with the abstraction share)."""
-    return rng.random(n)

@@ -16,24 +16,24 @@ import pandas as pd
 
 from sim.config.schema import Scenario
 from sim.model.contact import ContactCentre
-from sim.model.demand import CALL_FIELDS, CHANNEL_DIRECT, CallBlock, DemandGenerator, read_incident_log
+from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
-from sim.model.incident import Incident
+from sim.model.incident import CALL_FIELDS, CallBlock, Incident
 from sim.model.interventions.effects import Interventions
 from sim.model.metrics import collect_metrics
-from sim.model.officers import ABSTRACTION, DESK, OFF, build_officers
+from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
+from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
 from sim.model.roster import Roster
 from sim.model.stats import OUTCOMES, Stats
 from sim.model.streams import Streams, replication_seed
 from sim.model.work import charge_desk_time
 
 GENERATED = OUTCOMES.index("generated")
-STATE_NAMES = ("available", "travel", "on_scene", "meal_break", "abstraction", "desk", "off")
 RECORD_COLUMNS = ("number", "type", "grade", "channel", "call_minute", "queued_minute", "arrived_minute", "outcome")
-
-SCALAR_FIELDS = tuple(name for name in CALL_FIELDS if name != "followup")  # one value per call
+TIME = CALL_FIELDS.index("time")
+OVERLOAD_CHECK_MINUTES = 60.0  # how often a runaway queue is looked for: a model constant, not an output setting
 
 
 @dataclass
@@ -76,6 +76,9 @@ class Model:
         timeseries: bool,
         allow_overload: bool,
     ) -> None:
+        self.log: IncidentLog | None = read_log(scenario) if scenario.replay is not None else None
+        if self.log is not None:
+            scenario = with_log_types(scenario, self.log)
         self.scenario = scenario
         self.sequence = sequence
         self.allow_overload = allow_overload
@@ -90,8 +93,9 @@ class Model:
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
         self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
         self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
+        self.duty = Duty(self.clock, self.stats, len(self.officers))
         self.records: list | None = [] if records else None
-        self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.officers, self.map, self.records)
+        self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
         self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
@@ -111,28 +115,31 @@ class Model:
         self.series: list[list[float]] | None = [] if timeseries else None
         self.overload: dict[str, Any] | None = None
         self.calls = 0
-        self.stop = self.clock.env.event()
+        self.stop = self.clock.event()
 
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
 
     def run(self) -> RunResult:
         started = time.perf_counter()
-        env = self.clock.env
-        env.process(self.roster.process())
+        clock = self.clock
+        clock.process(self.roster.process())
         self.pending = self._arrivals()
         first = next(self.pending, None)
         if first is not None:
             self.clock.after(first.time, self._deliver, first)
         self.clock.after(self.horizon, self._finish_line)
-        self.clock.after(0.0, self._monitor)
+        clock.after(0.0, self._check_overload)
+        if self.series is not None:
+            clock.after(0.0, self._sample)
         with long_lived_objects_set_aside():
-            env.run(until=self.stop)
-        end = env.now
+            clock.run(until=self.stop)
+        end = clock.now
         self.stats.end = min(self.stats.end, end)
         self._settle(end)
-        metrics = collect_metrics(self.scenario, self.stats, self.dispatcher, self.officers, self.overload)
+        metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -142,7 +149,26 @@ class Model:
             wall_seconds=time.perf_counter() - started,
             records=self._records_frame(),
             timeseries=self._series_frame(),
+            extra={"warnings": warnings} if warnings else {},
         )
+
+    def _warnings(self, metrics: dict[str, float]) -> list[str]:
+        """What the user of this run should know: the replayed log's notes, and replayed incidents left open."""
+        if self.log is None:
+            return []
+        notes = list(self.log.notes)
+        late = sum(row[0] >= self.horizon for row in self.log.rows)
+        if late:
+            notes.append(
+                f"{late} replayed incidents come after the horizon (day {self.horizon / 1440.0:g}) and were not run"
+            )
+        still_open = sum(metrics[f"incidents.{name}.open_at_end"] for name in self.type_names)
+        if still_open:
+            notes.append(
+                f"{still_open:.0f} replayed incidents were still open when the run ended at day "
+                f"{self.stats.end / 1440.0:g}; within-target shares leave them out (lengthen horizon_days)"
+            )
+        return notes
 
     def _finish_line(self) -> None:
         if not self.stop.triggered:
@@ -151,7 +177,8 @@ class Model:
     # ---- arrivals ------------------------------------------------------------------------------
     def _blocks(self) -> Iterator[CallBlock]:
         if self.scenario.replay is not None:
-            yield self.interventions.apply(read_incident_log(self.scenario, self.demand), None)
+            assert self.log is not None
+            yield self.interventions.apply(log_block(self.log, self.demand), None)
             return
         for week in range(self.demand.weeks()):
             yield self.interventions.apply(self.demand.block(week), week)
@@ -177,38 +204,14 @@ class Model:
                 )
             numbers = (np.flatnonzero(incident_rows) + numbered + 1).tolist()
             numbered += len(block)
-            columns = {name: getattr(block, name)[incident_rows] for name in SCALAR_FIELDS}
-            columns["zone"] = self._places(columns["zone"], columns["latitude"])  # -1: by coordinates
-            followups = block.followup[incident_rows].tolist()
-            for number, followup, (
-                t,
-                kind,
-                channel,
-                grade,
-                crew,
-                place,
-                on_scene,
-                travel,
-                handling,
-                grading,
-                patience,
-                reattempt,
-                delay,
-                lat,
-                lon,
-            ) in zip(
-                numbers, followups, zip(*(values.tolist() for values in columns.values()), strict=True), strict=True
-            ):
-                call = Incident(number, kind, grade, channel, t, t >= warmup, handling, grading, patience)
-                call.reattempt = reattempt  # the caller's draw: rings again after hanging up if below the share
-                call.reattempt_delay = delay
-                call.crew = crew
-                call.on_scene = on_scene
-                call.travel = travel
-                call.followup = followup
+            calls = block.select(incident_rows)
+            places = self._places(calls.zone, calls.latitude).tolist()  # -1: by coordinates
+            rows = zip(*(getattr(calls, name).tolist() for name in CALL_FIELDS), strict=True)
+            for number, place, row in zip(numbers, places, rows, strict=True):
+                call = Incident(number, row[TIME] >= warmup, row)
                 call.place = place
                 if place < 0:
-                    self._locate(call, lat, lon)
+                    self._locate(call, call.latitude, call.longitude)
                 yield call
 
     def _deliver(self, call: Incident) -> None:
@@ -235,31 +238,55 @@ class Model:
         call.place = self.map.nearest_zone_place(latitude, longitude)
 
     # ---- monitoring ------------------------------------------------------------------------------
-    def _monitor(self) -> None:
-        """Every time-series bin: check for a runaway queue and sample the state if asked."""
+    def _check_overload(self) -> None:
+        """Every ``OVERLOAD_CHECK_MINUTES``: stop (or flag) a run that cannot keep up, judged on its own
+        scale: an incident waiting many times its grade's target, many incidents waiting per officer,
+        or a follow-up backlog of many hours per officer (limits in ``dispatch``)."""
+        if self.overload is None:
+            found = self._overload_reason()
+            if found is not None:
+                self._overloaded(*found)
+        self.clock.after(OVERLOAD_CHECK_MINUTES, self._check_overload)
+
+    def _overload_reason(self) -> tuple[str, str] | None:
+        """Why the run is overloaded now (the reason and the grade, or ``followup``), if it is."""
         dispatch = self.dispatcher
         limits = self.scenario.dispatch
-        if self.overload is None:
-            for grade, waiting in enumerate(dispatch.waiting):
-                if waiting > limits.max_waiting_incidents:
-                    self._overloaded(
-                        f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})",
-                        self.grade_names[grade],
-                    )
-                    break
-            per_officer = dispatch.backlog_minutes / 60.0 / len(self.officers)
-            if self.overload is None and per_officer > limits.max_backlog_hours_per_officer:
-                self._overloaded(
-                    f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
-                    "followup",
+        officers = len(self.officers)
+        for grade, name in enumerate(self.grade_names):
+            target = dispatch.target[grade]
+            waited = dispatch.longest_wait(grade) if dispatch.waiting[grade] else 0.0
+            if waited > limits.overload_wait_multiple * target:
+                return (
+                    f"a {name} incident has waited {waited / 60.0:.1f} h, over {limits.overload_wait_multiple:g} "
+                    f"times its {target:g} min target",
+                    name,
                 )
-        if self.series is not None:
-            contact = self.contact
-            calls = contact.phones.waiting if contact is not None else [0, 0]
-            self.series.append(
-                [self.clock.now / 60.0, *dispatch.waiting, *calls, *dispatch.in_state, dispatch.backlog_minutes / 60.0]
+        waiting = sum(dispatch.waiting)
+        if waiting > limits.max_waiting_per_officer * officers or waiting > limits.max_waiting_incidents:
+            worst = max(range(len(self.grade_names)), key=lambda g: dispatch.waiting[g])
+            return (
+                f"{waiting} incidents waiting for {officers} officers (limits {limits.max_waiting_per_officer:g} "
+                f"per officer, {limits.max_waiting_incidents} in all)",
+                self.grade_names[worst],
             )
-        self.clock.after(self.scenario.output.timeseries_bin_minutes, self._monitor)
+        per_officer = dispatch.backlog_minutes / 60.0 / officers
+        if per_officer > limits.max_backlog_hours_per_officer:
+            return (
+                f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
+                "followup",
+            )
+        return None
+
+    def _sample(self) -> None:
+        """Every time-series bin (only when a time series was asked for): one row of the state."""
+        assert self.series is not None
+        dispatch = self.dispatcher
+        calls = self.contact.phones.waiting if self.contact is not None else [0, 0]
+        self.series.append(
+            [self.clock.now / 60.0, *dispatch.waiting, *calls, *self.duty.count, dispatch.backlog_minutes / 60.0]
+        )
+        self.clock.after(self.scenario.output.timeseries_bin_minutes, self._sample)
 
     def _overloaded(self, reason: str, grade: str) -> None:
         day = self.clock.now / 1440.0
@@ -279,7 +306,7 @@ class Model:
         if self.contact is not None:
             self.contact.settle()
         for officer in self.officers:
-            if officer.state <= ABSTRACTION:
+            if officer.state < DESK:
                 stats.add_activity(officer.state, officer.since, end)
             elif officer.state == DESK:
                 self.dispatcher.backlog_minutes -= charge_desk_time(

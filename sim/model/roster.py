@@ -47,7 +47,7 @@ class Roster:
 
     def process(self) -> Generator:
         """SimPy process: start each team shift at its time."""
-        env = self.clock.env
+        env = self.clock
         for shift in self.instances:
             start = max(shift.start, 0.0)
             if start > env.now:
@@ -80,7 +80,7 @@ class Roster:
             return
         officer.shift_end = end
         if abstracted:
-            dispatcher.set_state(officer, ABSTRACTION)
+            dispatcher.move(officer, ABSTRACTION)
         else:
             dispatcher.officer_free(officer)
 

@@ -11,8 +11,9 @@ import math
 import numpy as np
 
 from sim.config.schema import TASKS
+from sim.model.officers import TIMED_STATES
 
-ACTIVITIES: tuple[str, ...] = ("available", "travel", "on_scene", "meal_break", "abstraction", *TASKS)
+ACTIVITIES: tuple[str, ...] = (*TIMED_STATES, *TASKS)  # officer-time categories: timed states, then desk tasks
 ACTIVITY_INDEX = {name: index for index, name in enumerate(ACTIVITIES)}
 OUTCOMES: tuple[str, ...] = (
     "generated",
