@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -43,11 +44,39 @@ def _context() -> multiprocessing.context.BaseContext:
     A fork server (where the platform has one) imports the model once and forks each worker
     from it, so a pool starts fast; elsewhere workers are spawned.
     """
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.model.replication"])
-        return context
-    return multiprocessing.get_context("spawn")
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["sim.model.replication"])
+    return context
+
+
+def _start_pool(size: int) -> Any:
+    """A pool of ``size`` workers that leave Ctrl-C to the parent: none prints a traceback.
+
+    The fork server starts with Ctrl-C ignored, so it and every worker forked from it ignore it
+    from birth. While the workers start, a Ctrl-C is noted rather than raised and raised once the
+    pool exists, so the caller can end the pool instead of leaving workers half started.
+    """
+    context = _context()
+    if threading.current_thread() is not threading.main_thread():  # handlers belong to the main thread
+        return context.Pool(size, initializer=_ignore_sigint)
+    interrupted: list[int] = []
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        if context.get_start_method() == "forkserver":
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()  # inherits the ignored Ctrl-C
+        signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
+        pool = context.Pool(size, initializer=_ignore_sigint)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted:
+        pool.terminate()
+        pool.join()
+        raise KeyboardInterrupt
+    return pool
 
 
 def _worker_version() -> str:
@@ -148,11 +177,10 @@ class Executor:
         size = min(self.workers, len(jobs))
         if self._pool is not None and self._pool_size < size:
             self.close()
-        if self._pool is None:
-            self._pool = _context().Pool(size, initializer=_ignore_sigint)
-            self._pool_size = size
         finished = False
         try:
+            if self._pool is None:
+                self._pool, self._pool_size = _start_pool(size), size
             calls = [(index, function, job) for index, job in enumerate(jobs)]
             yield from self._pool.imap_unordered(_indexed, calls)
             finished = True
