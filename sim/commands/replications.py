@@ -8,16 +8,15 @@ reached, then prints the table of half-width against replications and the number
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 
-from rich.console import Console
 from rich.table import Table
 
 from sim.commands.common import positive_int
 from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.errors import ConfigError
+from sim.report.format import plain_text
 from sim.report.progress import progress_bar
 from sim.study.executor import Executor, default_workers
 from sim.study.numbers import json_number
@@ -154,8 +153,6 @@ def render(result: PrecisionResult, seed: int) -> str:
         by_n.setdefault(row.replications, {})[row.output] = cell
     for n, cells in sorted(by_n.items()):
         table.add_row(str(n), *(cells.get(name, "") for name in outputs))
-    buffer = io.StringIO()
-    Console(file=buffer, width=60 + 34 * len(outputs), color_system=None).print(table)
     lines = []
     for name, needed in result.needed.items():
         if needed is None:
@@ -168,4 +165,4 @@ def render(result: PrecisionResult, seed: int) -> str:
         if total is not None
         else "Replications needed: not reached within the cap"
     )
-    return buffer.getvalue() + "\n".join(lines) + "\n"
+    return plain_text([table], 60 + 34 * len(outputs)) + "\n".join(lines) + "\n"

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from sim.model.stats import ACTIVITIES
-from sim.report.format import mean_ci
+from sim.report.format import mean_ci, plain_text
 from sim.study.compare import ExperimentRuns, measured_years, paired_table, scenario_means
 from sim.study.experiment import Experiment
 
@@ -61,20 +59,17 @@ def comparison_table(document: Mapping[str, Any], types: list[str]) -> Table:
 
 def render_comparison(document: Mapping[str, Any], types: list[str], width: int = 200) -> str:
     """The comparison table and the common-random-numbers line as plain text."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(comparison_table(document, types))
-    crn = document["common_random_numbers"]
-    median = crn["median_variance_reduction"]
+    median = document["common_random_numbers"]["median_variance_reduction"]
     shown = "-" if median is None else f"{median:,.1f}"
-    console.print(
+    items: list[Any] = [
+        comparison_table(document, types),
         f"Common random numbers: median variance reduction {shown}x against independent runs "
-        "(headline metrics; (var base + var scenario) / var paired difference)"
-    )
+        "(headline metrics; (var base + var scenario) / var paired difference)",
+    ]
     overloaded = document["meta"]["overloaded_runs"]
     if overloaded:
-        console.print(f"WARNING: {overloaded} runs overloaded (queue ran away); see meta")
-    return buffer.getvalue()
+        items.append(f"WARNING: {overloaded} runs overloaded (queue ran away); see meta")
+    return plain_text(items, width)
 
 
 def comparison_frames(experiment: Experiment, runs: ExperimentRuns) -> dict[str, pd.DataFrame]:

@@ -1,4 +1,5 @@
-"""Numbers as text for tables and pages: one format for a mean with its confidence interval.
+"""Results as text: one format for a mean with its confidence interval, compact numbers, and
+rich tables rendered to plain text for the terminal.
 
 A cell is the contract's ``{mean, ci_low, ci_high}``; an undefined value (None, NaN) shows as
 ``-`` so a missing interval is never printed as a number.
@@ -6,8 +7,9 @@ A cell is the contract's ``{mean, ci_low, ci_high}``; an undefined value (None, 
 
 from __future__ import annotations
 
+import io
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -34,3 +36,14 @@ def compact(value: float | None, whole_from: float = 100) -> str:
     if value is None or value != value:
         return "n/a"
     return f"{value:,.0f}" if abs(value) >= whole_from else f"{value:.3g}"
+
+
+def plain_text(items: Iterable[Any], width: int) -> str:
+    """Rich tables and lines of text rendered one after another as plain text (no colour)."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
+    for item in items:
+        console.print(item)
+    return buffer.getvalue()

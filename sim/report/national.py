@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
+from typing import Any
 
-from rich.console import Console
 from rich.table import Table
 
-from sim.report.format import compact
+from sim.report.format import compact, plain_text
 from sim.study.claims import ClaimResult, Experiment
 from sim.study.national import NationalConfig, NationalResult, national_table
 
@@ -34,14 +33,12 @@ def render_national(config: NationalConfig, result: NationalResult, width: int =
             "" if ratio is None else f"{ratio:.2f}",
             row["source"],
         )
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(table)
+    items: list[Any] = [table]
     overloaded = sorted(name for rep in result.replications for name, m in rep.items() if m.get("overloaded"))
     if overloaded:
-        console.print(f"OVERLOADED forces (stopped early): {', '.join(sorted(set(overloaded)))}")
-    console.print(f"run time {result.seconds:.0f} s")
-    return buffer.getvalue()
+        items.append(f"OVERLOADED forces (stopped early): {', '.join(sorted(set(overloaded)))}")
+    items.append(f"run time {result.seconds:.0f} s")
+    return plain_text(items, width)
 
 
 def render_claims(experiment: Experiment, results: Sequence[ClaimResult]) -> str:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from sim.model.replication import RunResult
-from sim.report.format import mean_ci
+from sim.report.format import mean_ci, plain_text
 
 INCIDENT_COLUMNS: tuple[str, ...] = (
     "type",
@@ -87,13 +85,8 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
 
 def render_summary(document: Mapping[str, Any], width: int = 160) -> str:
     """The summary tables as plain text."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    for table in summary_tables(document):
-        console.print(table)
-    for overload in document["meta"].get("overload", []):
-        console.print(f"OVERLOAD on day {overload['detected_day']}: {overload['reason']}")
-    return buffer.getvalue()
+    overloads = [f"OVERLOAD on day {o['detected_day']}: {o['reason']}" for o in document["meta"].get("overload", [])]
+    return plain_text([*summary_tables(document), *overloads], width)
 
 
 def replications_frame(results: list[RunResult]) -> pd.DataFrame:

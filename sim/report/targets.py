@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
-from rich.console import Console
 from rich.table import Table
 
-from sim.report.format import compact
+from sim.report.format import compact, plain_text
 from sim.study.targets import TargetResult
 
 
@@ -36,13 +34,10 @@ def render_results(results: Sequence[TargetResult], width: int = 200) -> str:
             verdict,
             r.target.source,
         )
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(table)
     good = [r for r in results if r.target.quality == "good"]
-    console.print(
+    verdicts = (
         f"{sum(r.within for r in good)} of {len(good)} good-data targets within tolerance; "
         f"{sum(r.within for r in results) - sum(r.within for r in good)} of "
         f"{len(results) - len(good)} weak-data targets within tolerance"
     )
-    return buffer.getvalue()
+    return plain_text([table, verdicts], width)
