@@ -10,17 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_int
 from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.errors import ConfigError
-from sim.report.format import plain_text
-from sim.report.progress import progress_bar
-from sim.study.executor import Executor, default_workers
-from sim.study.numbers import json_number
-from sim.study.precision import PrecisionResult, replications_needed
+
+if TYPE_CHECKING:
+    from sim.study.precision import PrecisionResult, PrecisionRow
 
 DEFAULT_OUTPUTS = ("response_minutes.burglary.mean", "response_minutes.domestic_abuse.mean")
 
@@ -67,6 +64,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the sequential search and print its table."""
+    from sim.report.progress import progress_bar
+    from sim.study.executor import Executor, default_workers
+    from sim.study.precision import PrecisionRow, half_width, replications_needed
+
     scenarios = scenarios_from_args(args)
     metrics = [m.removeprefix("summary.") for m in args.outputs]
     if args.look_ahead < 0:
@@ -79,10 +80,14 @@ def handle(args: argparse.Namespace) -> int:
     names = [f"{s}: {m}" if several else m for s in scenarios for m in metrics]
     workers = args.workers or default_workers(args.cap * len(scenarios))
     batch = max(1, workers // len(scenarios)) if workers > 1 else 1
+    seen: dict[str, list[float]] = {name: [] for name in names}
+    runs_done = [0]  # runs finished in earlier batches, for the progress bar
 
     def run_batch(indices: list[int]) -> list[dict[str, float]]:
         """Replications ``indices`` of every scenario, as one metrics row per index."""
-        runs = run_many(executor, scenarios, args.seed, indices)
+        before = runs_done[0]
+        runs = run_many(executor, scenarios, args.seed, indices, lambda done: bar((before + done) / len(scenarios)))
+        runs_done[0] += len(indices) * len(scenarios)
         rows = []
         for position in range(len(indices)):
             row: dict[str, float] = {}
@@ -93,9 +98,20 @@ def handle(args: argparse.Namespace) -> int:
                         raise ConfigError(f"--outputs: {metric!r} is not a metric; for example {sorted(found)[:4]}")
                     row[f"{scenario}: {metric}" if several else metric] = found[metric]
             rows.append(row)
+            for name, value in row.items():
+                seen[name].append(value)
+            cells = (
+                f"{name} {_cell(PrecisionRow(name, len(v), sum(v) / len(v), half_width(v)))}"
+                for name, v in seen.items()
+            )
+            count = indices[position] + 1
+            bar.note(f"{count} replication{'' if count == 1 else 's'}: " + "; ".join(cells))
         return rows
 
-    with Executor(workers) as executor, progress_bar("replications", args.cap) as update:
+    with (
+        progress_bar("replications", args.cap) as bar,
+        Executor(workers) as executor,
+    ):
         result = replications_needed(
             run_batch,
             names,
@@ -104,7 +120,6 @@ def handle(args: argparse.Namespace) -> int:
             cap=args.cap,
             look_ahead=args.look_ahead,
             batch=batch,
-            on_progress=update,
         )
     if args.json:
         print(json.dumps(_document(result, args), indent=2, allow_nan=False))
@@ -115,6 +130,8 @@ def handle(args: argparse.Namespace) -> int:
 
 def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
     """The search as JSON-ready data: settings, the number needed per output, the table."""
+    from sim.study.numbers import json_number
+
     return {
         "precision": result.precision,
         "confidence": result.confidence,
@@ -136,8 +153,19 @@ def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
     }
 
 
+def _cell(row: PrecisionRow) -> str:
+    """``mean ± half-width (share of the mean)``, or ``-`` before there are two replications."""
+    if not math.isfinite(row.half_width):
+        return f"{row.mean:,.1f} ± -"
+    return f"{row.mean:,.1f} ± {row.half_width:,.1f} ({row.relative:.1%})"
+
+
 def render(result: PrecisionResult, seed: int) -> str:
     """The half-width table (one column per output) and the number needed, as plain text."""
+    from rich.table import Table
+
+    from sim.report.format import plain_text
+
     outputs = list(result.needed)
     table = Table(title=f"95% CI half-width (share of the mean) by replications, seed {seed}")
     table.add_column("replications", justify="right")
@@ -145,12 +173,7 @@ def render(result: PrecisionResult, seed: int) -> str:
         table.add_column(name, justify="right")
     by_n: dict[int, dict[str, str]] = {}
     for row in result.rows:
-        cell = (
-            "-"
-            if not math.isfinite(row.half_width)
-            else (f"{row.mean:,.1f} ± {row.half_width:,.1f} ({row.relative:.1%})")
-        )
-        by_n.setdefault(row.replications, {})[row.output] = cell
+        by_n.setdefault(row.replications, {})[row.output] = _cell(row)
     for n, cells in sorted(by_n.items()):
         table.add_row(str(n), *(cells.get(name, "") for name in outputs))
     lines = []

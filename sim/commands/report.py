@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 from pathlib import Path
-
-from sim.commands.cli import build_parser
-from sim.report.page import write_report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,13 +29,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Build and write the report, then say where it is."""
+    from sim.report.page import write_report
+
+    check_tables(args.results)
     out = write_report(args.results, args.out, args.force, args.question, parse_recorded)
     print(f"report written: {out / 'report.html'} and {out / 'report.md'}")
     return 0
 
 
+def check_tables(results: Path) -> None:
+    """Fail with one line naming a Parquet file of ``results`` that cannot be read (truncated)."""
+    from sim.sweep.store import PARTS, RECOMPUTE, check_parquet
+
+    for path in sorted(Path(results).rglob("*.parquet")):
+        check_parquet(path, RECOMPUTE if path.parent.name == PARTS else "run the command that wrote it again")
+
+
 def parse_recorded(argv: list[str]) -> argparse.Namespace | None:
     """A command line recorded in a manifest, parsed again; None if it no longer parses."""
+    import contextlib
+    import io
+
+    from sim.commands.cli import build_parser
+
     try:
         with contextlib.redirect_stderr(io.StringIO()):
             return build_parser().parse_args(argv)

@@ -10,16 +10,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
-from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model.replication import RunResult, simulate
-from sim.model.streams import replication_seed
-from sim.study.executor import Executor
+
+if TYPE_CHECKING:  # imported where used: the parser must load without them
+    from sim.config.schema import Scenario
+    from sim.model.replication import RunResult
+    from sim.study.executor import Executor
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -39,6 +38,8 @@ def is_experiment(path: Path | None) -> bool:
     """Whether a YAML file is an experiment (it has ``scenarios`` and ``base``), not a scenario."""
     if path is None or not Path(path).is_file():
         return False
+    import yaml
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -48,6 +49,8 @@ def is_experiment(path: Path | None) -> bool:
 
 def _with_overrides(scenario: Scenario, overrides: list[str], source: str) -> Scenario:
     """Apply --set style overrides to an already resolved scenario."""
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+
     if not overrides:
         return scenario
     return scenario_from_dict(apply_overrides(resolved_dict(scenario), overrides), source)
@@ -80,8 +83,13 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
 
 
 def _simulate(scenario: Scenario, seed: int, replication: int, options: Mapping[str, bool]) -> RunResult:
-    """One replication (in this process or a worker)."""
-    return simulate(scenario, replication_seed(seed, replication), **options)
+    """One replication (in this process or a worker), reporting its simulated days if asked."""
+    from sim.model.replication import simulate
+    from sim.model.streams import replication_seed
+    from sim.study.executor import day_reporter
+
+    report = day_reporter(scenario.horizon_days)
+    return simulate(scenario, replication_seed(seed, replication), progress=report, **options)
 
 
 def run_many(
@@ -89,10 +97,11 @@ def run_many(
     scenarios: Mapping[str, Scenario],
     seed: int,
     replications: list[int],
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
     **options: bool,
 ) -> dict[str, list[RunResult]]:
-    """Replications ``replications`` of every scenario (the same seeds for each), by scenario."""
+    """Replications ``replications`` of every scenario (the same seeds for each), by scenario;
+    ``progress(done)`` hears the runs done, a fraction included for those running."""
     jobs = [(scenarios[name], seed, r, options) for name in scenarios for r in replications]
     results = iter(executor.map(_simulate, jobs, progress))
     return {name: [next(results) for _ in replications] for name in scenarios}

@@ -74,6 +74,11 @@ def find_file(name: str | Path | None, directory: Path) -> Path | None:
     return None
 
 
+def count(n: int, noun: str) -> str:
+    """``1 scenario``, ``3 scenarios``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 # ---- shared sections ----------------------------------------------------------------------
 def asked(question: str | None, description: Any = None) -> str | None:
     """The study's question: as given, else the experiment's or sweep's description, else None."""

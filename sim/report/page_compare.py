@@ -18,6 +18,7 @@ from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import mean_ci, number
 from sim.report.inputs import NO_SOURCE, calibration_entries, file_sources, input_rows
 from sim.report.stress import Facts, interventions_text
+from sim.report.tables import ratio_text
 from sim.study.calibration import entry_for
 from sim.study.experiment import HEADLINE_TYPES
 
@@ -75,9 +76,11 @@ def _overlay_rows(
 
 def _crn_text(crn: Mapping[str, Any]) -> str:
     """One sentence on the variance reduction common random numbers gave."""
+    median = crn.get("median_variance_reduction")
+    if median is None:
+        return "Common random numbers: variance reduction not defined (it needs two or more replications)."
     return (
-        f"Common random numbers: median variance reduction "
-        f"{crn.get('median_variance_reduction', float('nan')):.1f}x over the headline "
+        f"Common random numbers: median variance reduction {ratio_text(median)} over the headline "
         f"metrics against independent runs ({crn.get('definition', '')})."
     )
 
@@ -191,10 +194,11 @@ def compare_report(
             "officer hours freed",
             "linear estimates",
         ],
-        aims=f"Compare {len(configs) - 1} scenarios against {base!r} on common random numbers.",
+        aims=f"Compare {common.count(len(configs) - 1, 'scenario')} against {base!r} on common random numbers.",
         configs={base: configs[base], **configs},
         sources="docs/calibration.md parameter table and config comments",
-        inputs_listed=len(rows) + len(changed_rows),
+        inputs_listed=len(rows),
+        inputs_changed=len(changed_rows),
         unsourced_inputs=unsourced,
         assumed_inputs=sum(r.confidence == "assumed" for r in rows),
         warmup_days=experiment["warmup_days"],
@@ -203,12 +207,13 @@ def compare_report(
         seed=experiment["seed"],
         runs=experiment["replications"] * len(configs),
         overloaded_runs=int(document.get("meta", {}).get("overloaded_runs") or 0),
-        estimation=f"{experiment['replications']} replications per scenario with the same seeds "
+        estimation=f"{common.count(experiment['replications'], 'replication')} per scenario with the same seeds "
         "(common random numbers); paired differences with 95% Student-t confidence intervals.",
     )
     return common.with_checklist(
         f"policesim compare: {experiment['name']}",
-        f"{len(configs)} scenarios, {experiment['replications']} replications each, seed {experiment['seed']}",
+        f"{common.count(len(configs), 'scenario')}, {common.count(experiment['replications'], 'replication')} each, "
+        f"seed {experiment['seed']}",
         sections,
         facts,
     )

@@ -16,7 +16,6 @@ from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import mean_ci
 from sim.report.inputs import calibration_entries, file_sources, input_rows, numeric_inputs
 from sim.report.stress import Facts, interventions_text
-from sim.report.tables import INCIDENT_COLUMNS, incident_rows
 
 
 def _run_sources(
@@ -57,9 +56,15 @@ def _changed_from_file(config: Mapping[str, Any], path: Path, known: Mapping[str
 def _run_results(summary: Mapping[str, Any]) -> list[Any]:
     """Tables of incidents, grades, officer time and the contact centre, each with 95% CIs."""
     s = summary
+    counts = ("generated", "attended", "attended_within_target", "not_attended", "open_at_end")
     incidents = Table(
-        list(INCIDENT_COLUMNS),
-        incident_rows(s),
+        ["type", "generated", "attended", "within target", "not attended", "open at end"]
+        + ["mean response (min)", "p90 response (min)"],
+        [
+            [name, *(mean_ci(row[key], 0) for key in counts)]
+            + [mean_ci(s["response_minutes"][name][key]) for key in ("mean", "p90")]
+            for name, row in s["incidents"].items()
+        ],
         "Incidents after warm-up, per replication window: mean (95% CI)",
     )
     grades = Table(
@@ -180,7 +185,8 @@ def run_report(
         results.insert(
             0,
             Paragraph(
-                f"OVERLOADED in {len(overloads)} replications: {overloads[0]['reason']}; results cover a shortened run."
+                f"OVERLOADED in {common.count(len(overloads), 'replication')}: {overloads[0]['reason']}; "
+                "results cover a shortened run."
             ),
         )
     sections = [
@@ -230,7 +236,7 @@ def run_report(
     )
     return common.with_checklist(
         f"policesim run: {config['name']}",
-        f"{meta['replications']} replications, seed {meta['seed']}, config "
+        f"{common.count(meta['replications'], 'replication')}, seed {meta['seed']}, config "
         f"{meta['config_hash']}, policesim {meta['version']}",
         sections,
         facts,

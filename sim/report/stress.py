@@ -67,6 +67,7 @@ class Facts:
     sources: str | None = None
     unsourced_inputs: int = 0
     inputs_listed: int = 0
+    inputs_changed: int = 0  # listed apart: the inputs the compared scenarios set
     assumed_inputs: int = 0
     warmup_days: float | None = None
     horizon_days: float | None = None
@@ -269,7 +270,8 @@ def _run_items(facts: Facts) -> dict[str, Answer]:
     answers["4.3"] = (
         (
             facts.estimation
-            or f"{facts.replications} replications{seed}; means with 95% Student-t "
+            or f"{facts.replications} replication{'' if facts.replications == 1 else 's'}{seed}; means with "
+            "95% Student-t "
             "confidence intervals (check the count with `policesim replications`).",
             True,
         )
@@ -329,10 +331,13 @@ def _answers(facts: Facts) -> dict[str, Answer]:
         answers["3.1"] = (f"{facts.sources}; {TODO}the source of {facts.unsourced_inputs} unsourced inputs.", False)
     else:
         answers["3.1"] = (TODO + "where the force's own data came from.", False)
+    listed = f"{facts.inputs_listed} inputs" + (
+        f" and the {facts.inputs_changed} the scenarios set" if facts.inputs_changed else ""
+    )
     if facts.inputs_listed and not facts.unsourced_inputs:
-        answers["3.3"] = (f"All {facts.inputs_listed} inputs listed with a source above.", True)
+        answers["3.3"] = (f"All {listed} are listed with a source above.", True)
     else:
-        answers["3.3"] = (f"{TODO}{facts.unsourced_inputs} of {facts.inputs_listed} inputs have no source.", False)
+        answers["3.3"] = (f"{TODO}{facts.unsourced_inputs} of {listed} have no source.", False)
     answers["3.4"] = (
         f"Model assumptions in {ASSUMPTIONS_DOC}; {facts.assumed_inputs} inputs labelled "
         "'assumed' in the inputs table.",

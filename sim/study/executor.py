@@ -4,22 +4,40 @@ Replications, paired experiments, capacity searches, national runs and sweeps al
 to an :class:`Executor`. A job's result depends only on its arguments (its seed comes from its
 replication or design-point index), so where it runs never changes the numbers; results come
 back in job order (``map``) or as each finishes (``as_completed``), tagged with the job's index.
+
+A job may tell how far it has got (:func:`day_reporter`, for ``simulate(progress=...)``): from a
+worker the shares travel through a queue the pool hands its workers, read while the parent waits
+for results, so ``map``'s progress moves inside long jobs too. Results never depend on it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import queue as queues
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from itertools import count
 from typing import Any
 
 from sim.errors import PolicesimError
+from sim.parent import exit_with_parent
 
 Job = tuple[Any, ...]
-Progress = Callable[[int], None]
+Progress = Callable[[float], None]
+OnShare = Callable[[int, float], None]
+POLL_SECONDS = 0.25
+_calls = count()  # tells one call's share reports from a late one of the call before
+
+# Where a running job's shares go: set in each worker by the pool initializer, and in this
+# process around a job run inline.
+_reports: Any = None  # worker: the queue to the parent
+_listening: Any = None  # worker: a shared flag, whether the parent reads the queue this call
+_job: tuple[int, int] | None = None  # (call, job index) of the job running in this process
+_inline: OnShare | None = None  # this process: where an inline job's shares go
 
 
 def default_workers(jobs: int) -> int:
@@ -27,15 +45,55 @@ def default_workers(jobs: int) -> int:
     return max(1, min(jobs, os.cpu_count() or 1))
 
 
-def _ignore_sigint() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool and keeps what is written."""
+def _init_worker(reports: Any, listening: Any) -> None:
+    """Pool initializer: leave Ctrl-C to the parent (which stops the pool and keeps what is
+    written), end with the parent, and keep the queue for share reports."""
+    global _reports, _listening
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    _reports, _listening = reports, listening
 
 
-def _indexed(call: tuple[int, Callable[..., Any], Job]) -> tuple[int, Any]:
+def _exit_with_parent() -> None:
+    """End this worker as soon as the process that started the pool dies (``kill -9``, a closed
+    terminal). A fork server's worker is the server's child, and the server lives as long as its
+    workers do, so the worker watches the pool's process itself: the pipe it keeps open to it."""
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:
+        exit_with_parent()  # no pipe to watch: poll the parent pid instead
+        return
+    threading.Thread(target=_watch, args=(parent.sentinel,), name="exit-with-parent", daemon=True).start()
+
+
+def _watch(sentinel: int) -> None:
+    """Wait for the pipe from the parent to close (the parent died), then end this process."""
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
+
+
+def _indexed(call: tuple[int, int, Callable[..., Any], Job]) -> tuple[int, Any]:
     """Run one job in a worker and tag its result with the job's index."""
-    index, function, job = call
-    return index, function(*job)
+    global _job
+    number, index, function, job = call
+    _job = (number, index)
+    try:
+        return index, function(*job)
+    finally:
+        _job = None
+
+
+def day_reporter(horizon_days: float) -> Callable[[float], None] | None:
+    """For a job's ``simulate(progress=...)``: reports the share of ``horizon_days`` simulated,
+    or None when nobody listens (so the run carries no reporting at all)."""
+    if _job is None:
+        return None
+    if _inline is not None:
+        report, index = _inline, _job[1]
+        return lambda day: report(index, day / horizon_days)
+    if _reports is None or _listening is None or not _listening.value:
+        return None
+    reports, job = _reports, _job
+    return lambda day: reports.put((*job, day / horizon_days))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -51,16 +109,19 @@ def _context() -> multiprocessing.context.BaseContext:
     return context
 
 
-def _start_pool(size: int) -> Any:
-    """A pool of ``size`` workers that leave Ctrl-C to the parent: none prints a traceback.
+def _start_pool(size: int) -> tuple[Any, Any, Any]:
+    """A pool of ``size`` workers that leave Ctrl-C to the parent (none prints a traceback), with
+    the queue and flag for their share reports.
 
     The fork server starts with Ctrl-C ignored, so it and every worker forked from it ignore it
     from birth. While the workers start, a Ctrl-C is noted rather than raised and raised once the
     pool exists, so the caller can end the pool instead of leaving workers half started.
     """
     context = _context()
+    reports, listening = context.Queue(), context.Value("b", 0)
+    arguments = {"initializer": _init_worker, "initargs": (reports, listening)}
     if threading.current_thread() is not threading.main_thread():  # handlers belong to the main thread
-        return context.Pool(size, initializer=_ignore_sigint)
+        return context.Pool(size, **arguments), reports, listening
     interrupted: list[int] = []
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -69,14 +130,14 @@ def _start_pool(size: int) -> Any:
 
             forkserver.ensure_running()  # inherits the ignored Ctrl-C
         signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
-        pool = context.Pool(size, initializer=_ignore_sigint)
+        pool = context.Pool(size, **arguments)
     finally:
         signal.signal(signal.SIGINT, previous)
     if interrupted:
         pool.terminate()
         pool.join()
         raise KeyboardInterrupt
-    return pool
+    return pool, reports, listening
 
 
 def _worker_version() -> str:
@@ -117,6 +178,8 @@ class Executor:
         self.client = client
         self._pool: Any = None
         self._pool_size = 0
+        self._reports: Any = None
+        self._listening: Any = None
         self._checked = False
 
     @property
@@ -139,15 +202,20 @@ class Executor:
         """Stop the local pool, if one was started (a Dask client is the caller's to close)."""
         if self._pool is not None:
             self._pool.close()
+            self._drain(None, -1)  # a worker can only exit once its queue is read
             self._pool.join()
-            self._pool, self._pool_size = None, 0
+            self._forget()
 
     def _terminate(self) -> None:
         """End the local pool now, dropping jobs in flight."""
         if self._pool is not None:
             self._pool.terminate()
             self._pool.join()
-            self._pool, self._pool_size = None, 0
+            self._forget()
+
+    def _forget(self) -> None:
+        self._reports.close()
+        self._pool, self._pool_size, self._reports, self._listening = None, 0, None, None
 
     def share(self, value: Any) -> Any:
         """``value`` for use in many jobs: sent once to every Dask worker, else as it is."""
@@ -163,30 +231,71 @@ class Executor:
             check_workers(self.client, __version__)
             self._checked = True
 
-    def as_completed(self, function: Callable[..., Any], jobs: Sequence[Job]) -> Iterator[tuple[int, Any]]:
-        """``(index, function(*jobs[index]))`` for every job, as each finishes."""
+    def as_completed(
+        self, function: Callable[..., Any], jobs: Sequence[Job], on_share: OnShare | None = None
+    ) -> Iterator[tuple[int, Any]]:
+        """``(index, function(*jobs[index]))`` for every job, as each finishes.
+
+        ``on_share(index, share)`` hears how far a running job has got, if it reports
+        (:func:`day_reporter`); not from a Dask cluster.
+        """
         if self.client is not None:
             yield from self._dask(function, jobs)
         elif self.workers <= 1 or len(jobs) <= 1:
-            for index, job in enumerate(jobs):
-                yield index, function(*job)
+            yield from self._here(function, jobs, on_share)
         else:
-            yield from self._local(function, jobs)
+            yield from self._local(function, jobs, on_share)
 
-    def _local(self, function: Callable[..., Any], jobs: Sequence[Job]) -> Iterator[tuple[int, Any]]:
+    @staticmethod
+    def _here(function: Callable[..., Any], jobs: Sequence[Job], on_share: OnShare | None) -> Iterator[tuple[int, Any]]:
+        """Every job in this process, one after another."""
+        global _job, _inline
+        number = next(_calls)
+        for index, job in enumerate(jobs):
+            _job, _inline = (number, index), on_share
+            try:
+                result = function(*job)
+            finally:
+                _job, _inline = None, None
+            yield index, result
+
+    def _local(
+        self, function: Callable[..., Any], jobs: Sequence[Job], on_share: OnShare | None
+    ) -> Iterator[tuple[int, Any]]:
         size = min(self.workers, len(jobs))
         if self._pool is not None and self._pool_size < size:
             self.close()
         finished = False
         try:
             if self._pool is None:
-                self._pool, self._pool_size = _start_pool(size), size
-            calls = [(index, function, job) for index, job in enumerate(jobs)]
-            yield from self._pool.imap_unordered(_indexed, calls)
+                self._pool, self._reports, self._listening = _start_pool(size)
+                self._pool_size = size
+            number = next(_calls)
+            self._listening.value = int(on_share is not None)
+            results = self._pool.imap_unordered(_indexed, [(number, i, function, job) for i, job in enumerate(jobs)])
+            for _ in jobs:
+                while True:
+                    try:
+                        item = results.next(timeout=POLL_SECONDS)
+                        break
+                    except multiprocessing.TimeoutError:
+                        self._drain(on_share, number)
+                self._drain(on_share, number)
+                yield item
             finished = True
         finally:
             if not finished:
                 self._terminate()
+
+    def _drain(self, on_share: OnShare | None, number: int) -> None:
+        """Read every share report the workers have sent; pass on this call's."""
+        while True:
+            try:
+                call, index, share = self._reports.get_nowait()
+            except (queues.Empty, OSError, EOFError, ValueError):
+                return
+            if on_share is not None and call == number:
+                on_share(index, share)
 
     def _dask(self, function: Callable[..., Any], jobs: Sequence[Job]) -> Iterator[tuple[int, Any]]:
         from distributed import as_completed
@@ -200,13 +309,40 @@ class Executor:
             self.client.cancel(list(futures))
 
     def map(self, function: Callable[..., Any], jobs: Sequence[Job], progress: Progress | None = None) -> list[Any]:
-        """``function(*job)`` for every job, in job order; ``progress(done)`` after each."""
+        """``function(*job)`` for every job, in job order.
+
+        ``progress(done)`` hears the jobs done, a fraction included for those running that
+        report how far they have got (so one long job still moves a progress bar).
+        """
+        tally = _Tally(progress)
         results: dict[int, Any] = {}
-        for index, result in self.as_completed(function, jobs):
+        for index, result in self.as_completed(function, jobs, tally.part if progress else None):
             results[index] = result
-            if progress:
-                progress(len(results))
+            tally.done(index)
         return [results[index] for index in range(len(jobs))]
+
+
+class _Tally:
+    """Jobs done plus the share done of those running, told to ``progress``."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.finished: set[int] = set()
+        self.running: dict[int, float] = {}
+
+    def part(self, index: int, share: float) -> None:
+        if index not in self.finished:
+            self.running[index] = min(max(share, 0.0), 1.0)
+            self._tell()
+
+    def done(self, index: int) -> None:
+        self.running.pop(index, None)
+        self.finished.add(index)
+        self._tell()
+
+    def _tell(self) -> None:
+        if self.progress is not None:
+            self.progress(len(self.finished) + sum(self.running.values()))
 
 
 def local(executor: Executor | None, workers: int | None, jobs: int) -> AbstractContextManager[Executor]:

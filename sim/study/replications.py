@@ -19,17 +19,19 @@ from sim.config.paths import nest
 from sim.config.schema import Scenario
 from sim.model.replication import RunResult, simulate
 from sim.model.streams import replication_seed
-from sim.study.executor import Executor, local
+from sim.study.executor import Executor, day_reporter, local
 from sim.study.numbers import json_number
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[float], None]
 
 
 def _one(
     scenario: Scenario, seed: int, replication: int, key: tuple[int, ...], options: Mapping[str, bool]
 ) -> RunResult:
-    """One replication (a module-level function, so worker processes can run it)."""
-    return simulate(scenario, replication_seed(seed, replication, key), **options)
+    """One replication (a module-level function, so worker processes can run it), reporting its
+    simulated days when someone listens."""
+    report = day_reporter(scenario.horizon_days)
+    return simulate(scenario, replication_seed(seed, replication, key), progress=report, **options)
 
 
 def run_replications(
@@ -45,7 +47,8 @@ def run_replications(
     """Run ``replications`` replications, in ``workers`` processes; results in replication order.
 
     ``options`` go to ``simulate`` (``records``, ``timeseries``, ``allow_overload``);
-    ``progress(done)`` is called after each replication. ``executor`` (one
+    ``progress(done)`` is called with the replications done, a fraction included for those
+    running (once per simulated day of each), so a long replication shows progress too. ``executor`` (one
     :class:`~sim.study.executor.Executor`, say on a Dask cluster) replaces ``workers``.
     """
     if replications < 1:
