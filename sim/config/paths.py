@@ -20,7 +20,8 @@ LIST_ITEM_NAME_KEYS: tuple[str, ...] = ("name", "id", "key", "type", "grade")
 
 def keys_of(path: str | Sequence[Key]) -> list[Key]:
     """The keys of a dotted path (a sequence of keys is taken as it is)."""
-    return path.split(".") if isinstance(path, str) else list(path)
+    keys: list[Key] = list(path.split(".")) if isinstance(path, str) else list(path)
+    return keys
 
 
 def dotted(keys: Sequence[Key]) -> str:

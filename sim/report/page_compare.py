@@ -51,7 +51,7 @@ def _overlay_rows(
 ) -> list[list[str]]:
     """Every value the scenario's overlay files set, with its value and source."""
     folder = path.parent if path is not None else Path.cwd()
-    entry = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
+    entry: Mapping[str, Any] = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
     rows = []
     for overlay in entry.get("overlays", []):
         overlay_path = folder / overlay

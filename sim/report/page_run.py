@@ -15,6 +15,7 @@ from sim.report import plots as report_plots
 from sim.report.document import Figure, Paragraph, Report, Section, Table
 from sim.report.format import mean_ci
 from sim.report.inputs import calibration_entries, file_sources, input_rows, numeric_inputs
+from sim.report.responses import response_document_table
 from sim.report.stress import Facts, interventions_text
 
 
@@ -103,7 +104,8 @@ def _run_results(summary: Mapping[str, Any]) -> list[Any]:
         ],
         "Contact centre: mean (95% CI)",
     )
-    return [incidents, grades, hours, centre]
+    responses = response_document_table(s)
+    return [incidents, grades, hours, centre, *([responses] if responses is not None else [])]
 
 
 def _run_figures(directory: Path, config: Mapping[str, Any], plots: Path) -> list[Any]:

@@ -46,7 +46,7 @@ ITEMS: tuple[tuple[str, str], ...] = (
 TODO = "Researcher to complete: "
 MODEL_DOC = "docs/background/model.md"
 ASSUMPTIONS_DOC = "docs/background/assumptions.md"
-EFFECTS = "sim/model/interventions/effects.py"
+EFFECTS = "sim/model/interventions/"
 NO_CONFIG = "no resolved scenario is recorded in these results (report a policesim run of it)"
 
 Answer = tuple[str, bool]
@@ -146,7 +146,7 @@ def _scenario_logic(facts: Facts) -> Answer:
     if not parts:
         return TODO + "what each scenario changes; " + NO_CONFIG + ".", False
     any_active = any(enabled_interventions(c) for c in facts.configs.values())
-    where = f" Each intervention acts in one documented place ({EFFECTS})." if any_active else ""
+    where = f" Each intervention acts in its own module of {EFFECTS}." if any_active else ""
     return "Scenarios: " + " | ".join(parts) + "." + where, True
 
 

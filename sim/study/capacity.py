@@ -187,7 +187,7 @@ def absorbable_demand(
     replications: int,
     settings: CapacitySettings,
     workers: int | None = 1,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
     executor: Executor | None = None,
 ) -> pd.DataFrame:
     """Per scenario and replication, the absorbable extra yearly volume of ``kind`` (a table).

@@ -119,9 +119,8 @@ def _start_pool(size: int) -> tuple[Any, Any, Any]:
     """
     context = _context()
     reports, listening = context.Queue(), context.Value("b", 0)
-    arguments = {"initializer": _init_worker, "initargs": (reports, listening)}
     if threading.current_thread() is not threading.main_thread():  # handlers belong to the main thread
-        return context.Pool(size, **arguments), reports, listening
+        return context.Pool(size, initializer=_init_worker, initargs=(reports, listening)), reports, listening
     interrupted: list[int] = []
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
@@ -130,7 +129,7 @@ def _start_pool(size: int) -> tuple[Any, Any, Any]:
 
             forkserver.ensure_running()  # inherits the ignored Ctrl-C
         signal.signal(signal.SIGINT, lambda number, frame: interrupted.append(number))
-        pool = context.Pool(size, **arguments)
+        pool = context.Pool(size, initializer=_init_worker, initargs=(reports, listening))
     finally:
         signal.signal(signal.SIGINT, previous)
     if interrupted:

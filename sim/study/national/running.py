@@ -45,7 +45,7 @@ class NationalResult:
 def run_national(
     config: NationalConfig,
     workers: int | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
     executor: Executor | None = None,
 ) -> NationalResult:
     """Run every force and replication (largest forces first) in parallel processes.
