@@ -24,7 +24,7 @@ _API = {
     "RunResult": "sim.model",
     "run_replications": "sim.study.replications",
     "summarise": "sim.study.replications",
-    "load_experiment": "sim.study.compare",
+    "load_experiment": "sim.study.experiment",
     "run_experiment": "sim.study.compare",
     "paired_table": "sim.study.compare",
 }

@@ -211,3 +211,24 @@ def test_every_command_and_option_is_in_the_cli_reference() -> None:
             for flag in option.option_strings:
                 if flag not in ("-h", "--help"):
                     assert re.search(rf"[`,] ?{re.escape(flag)}\b", section), (name, flag)
+
+
+def test_python_api_page_lists_exactly_the_names_import_sim_gives() -> None:
+    import importlib
+
+    import sim
+
+    text = (DOCS / "reference" / "python-api.md").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^\| `sim\.(\w+)` \| `([\w.]+)` \|", text, re.MULTILINE))
+    assert listed == sim._API
+    for name, module in listed.items():
+        assert getattr(importlib.import_module(module), name) is getattr(sim, name)
+
+
+def test_python_api_page_names_only_functions_that_exist() -> None:
+    import importlib
+
+    text = (DOCS / "reference" / "python-api.md").read_text(encoding="utf-8")
+    for dotted in re.findall(r"`(sim(?:\.\w+)+)\(", text):
+        module, _, name = dotted.rpartition(".")
+        assert hasattr(importlib.import_module(module), name), dotted

@@ -221,15 +221,16 @@ def test_sweep_directory_keeps_no_lock_file(tmp_path: Path) -> None:
 
 
 WORKER_PIDS = (
-    "import os, sys, time\n"
-    "from sim.study.day_progress import Tracker, process_pool\n"
-    "def nap(_):\n"
-    "    time.sleep(120)\n"
+    "import threading, time\n"
+    "from sim.study.executor import Executor\n"
     "if __name__ == '__main__':\n"
-    "    pool = process_pool(2, Tracker(None))\n"
-    "    futures = [pool.submit(nap, i) for i in range(2)]\n"
-    "    time.sleep(3)\n"
-    "    print(' '.join(str(p) for p in pool._processes), flush=True)\n"  # noqa: SLF001
+    "    executor = Executor(2)\n"
+    "    naps = executor.as_completed(time.sleep, [(120,), (120,)])\n"
+    "    threading.Thread(target=list, args=(naps,), daemon=True).start()\n"
+    "    while executor._pool is None:\n"  # noqa: SLF001
+    "        time.sleep(0.2)\n"
+    "    time.sleep(1)\n"
+    "    print(' '.join(str(p.pid) for p in executor._pool._pool), flush=True)\n"  # noqa: SLF001
     "    time.sleep(120)\n"
 )
 

@@ -13,10 +13,13 @@ import math
 
 import numpy as np
 import pytest
+from pydantic import TypeAdapter
 from scenarios import build, mmc_dict
 
-from sim.config.distributions import parse_distribution
+from sim.config.distributions import Distribution
 from sim.errors import PolicesimError
+
+parse_distribution = TypeAdapter(Distribution).validate_python  # a plain mapping as a distribution
 
 N = 200_000
 Z = 4.0  # standard errors allowed

@@ -72,8 +72,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.report.output import claim_directory, json_writer
     from sim.report.progress import progress_bar
     from sim.study.capacity import absorbable_demand, summarise_capacity
-    from sim.study.compare import describe
-    from sim.study.replications import default_workers
+    from sim.study.experiment import describe
 
     experiment = experiment_from_args(args)
     base = experiment.base
@@ -89,11 +88,10 @@ def handle(args: argparse.Namespace) -> int:
     spec = experiment.spec
     scenarios = {name: experiment.scenarios[name] for name in names}
     total = spec.replications * len(scenarios)
-    workers = args.workers or default_workers(total)
     with claim_directory(args.out, args.force) as out:
         with progress_bar(f"capacity {args.kind}: searches", total) as update:
             table = absorbable_demand(
-                base, scenarios, args.kind, spec.seed, spec.replications, settings, workers, update
+                base, scenarios, args.kind, spec.seed, spec.replications, settings, args.workers, update
             )
         document = _document(args, experiment, settings, summarise_capacity(table, spec.base))
         if args.json:
@@ -136,23 +134,15 @@ def _settings(args: argparse.Namespace, base: Any) -> CapacitySettings:
     return CapacitySettings(first_step=first_step, max_extra=max_extra, tolerance=tolerance, noise_sd=args.noise_sd)
 
 
-def _clean(value: Any) -> Any:
-    """Numbers JSON can hold: NaN and infinities become None, floats rounded."""
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, float):
-        return round(value, 6) if value == value and abs(value) != float("inf") else None
-    return value
-
-
 def _document(
     args: argparse.Namespace, experiment: Any, settings: CapacitySettings, summary: dict[str, Any]
 ) -> dict[str, Any]:
     """The answer as one JSON-ready document."""
     from sim import __version__
+    from sim.study.numbers import json_safe
 
     spec, base = experiment.spec, experiment.base
-    return _clean(
+    return json_safe(
         {
             "question": f"largest extra yearly volume of {args.kind} at which its within-target "
             f"share is no worse than {spec.base!r}'s",
@@ -177,6 +167,8 @@ def _document(
 
 def _render(document: dict[str, Any]) -> str:
     """A short table for the terminal."""
+    from sim.report.format import mean_ci
+
     lines = [
         f"Absorbable extra {document['type']} a year (base volume "
         f"{document['base_yearly_volume']:,.0f}), {document['replications']} replications, "
@@ -184,18 +176,10 @@ def _render(document: dict[str, Any]) -> str:
     ]
     for name, entry in document["scenarios"].items():
         cell = entry["absorbable_per_year"]
-        text = _ci(cell)
+        text = mean_ci(cell, 0)
         gain = entry.get("gain_over_base_per_year")
-        extra = f"; gain over {document['base']}: {_ci(gain)}" if gain else ""
+        extra = f"; gain over {document['base']}: {mean_ci(gain, 0)}" if gain else ""
         censored = entry["censored_replications"]
         note = f" [{censored} at the search cap]" if censored else ""
         lines.append(f"  {name}: {text}{extra}{note}")
     return "\n".join(lines) + "\n"
-
-
-def _ci(cell: dict[str, Any] | None) -> str:
-    if not cell or cell.get("mean") is None:
-        return "-"
-    if cell.get("ci_low") is None:
-        return f"{cell['mean']:,.0f}"
-    return f"{cell['mean']:,.0f} ({cell['ci_low']:,.0f} to {cell['ci_high']:,.0f})"

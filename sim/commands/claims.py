@@ -25,8 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    from sim.report.national import render_claims
     from sim.report.output import claim_directory, json_writer
-    from sim.study.claims import claims_document, load_claims, render_claims, run_claims
+    from sim.study.claims import claims_document, load_claims, run_claims
 
     experiment = load_claims(args.experiment)
     with claim_directory(args.out, args.force) as out:

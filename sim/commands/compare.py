@@ -13,7 +13,7 @@ from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.report.output import ClaimedDirectory
-    from sim.study.compare import Experiment
+    from sim.study.experiment import Experiment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -56,7 +56,7 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The experiment named by the arguments, with their overrides."""
-    from sim.study.compare import load_experiment
+    from sim.study.experiment import load_experiment
 
     if args.warmup_days is not None and args.warmup_days < 0:
         raise ConfigError(f"--warmup-days: must not be negative, got {args.warmup_days}")
@@ -93,12 +93,13 @@ def _write(out: ClaimedDirectory, experiment: Experiment, runs: Any, document: d
     from sim.config.loading import resolved_dict
     from sim.report.compare import comparison_frames, linear_frame, write_plots
     from sim.report.output import json_writer
-    from sim.study.compare import describe
+    from sim.study.experiment import describe
 
     spec = experiment.spec
     manifest = {
         "command": "compare",
         "argv": sys.argv[1:],
+        "options": {"experiment": str(experiment.path)},
         "experiment": describe(spec),
         "seed": spec.seed,
         "replications": spec.replications,

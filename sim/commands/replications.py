@@ -8,13 +8,12 @@ reached, then prints the table of half-width against replications and the number
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import math
 from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_int
-from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
+from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -66,8 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     """Run the sequential search and print its table."""
     from sim.report.progress import progress_bar
+    from sim.study.executor import Executor, default_workers
     from sim.study.precision import PrecisionRow, half_width, replications_needed
-    from sim.study.replications import default_workers
 
     scenarios = scenarios_from_args(args)
     metrics = [m.removeprefix("summary.") for m in args.outputs]
@@ -82,10 +81,13 @@ def handle(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers(args.cap * len(scenarios))
     batch = max(1, workers // len(scenarios)) if workers > 1 else 1
     seen: dict[str, list[float]] = {name: [] for name in names}
+    runs_done = [0]  # runs finished in earlier batches, for the progress bar
 
     def run_batch(indices: list[int]) -> list[dict[str, float]]:
         """Replications ``indices`` of every scenario, as one metrics row per index."""
-        runs = run_many(pool, scenarios, args.seed, indices)
+        before = runs_done[0]
+        runs = run_many(executor, scenarios, args.seed, indices, lambda done: bar((before + done) / len(scenarios)))
+        runs_done[0] += len(indices) * len(scenarios)
         rows = []
         for position in range(len(indices)):
             row: dict[str, float] = {}
@@ -108,7 +110,7 @@ def handle(args: argparse.Namespace) -> int:
 
     with (
         progress_bar("replications", args.cap) as bar,
-        executor(workers, lambda done: bar(done / len(scenarios))) as pool,
+        Executor(workers) as executor,
     ):
         result = replications_needed(
             run_batch,
@@ -126,13 +128,10 @@ def handle(args: argparse.Namespace) -> int:
     return 0
 
 
-def _number(value: float) -> float | None:
-    """A JSON-safe number (None for NaN or infinity)."""
-    return None if not math.isfinite(value) else round(value, 6)
-
-
 def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
     """The search as JSON-ready data: settings, the number needed per output, the table."""
+    from sim.study.numbers import json_number
+
     return {
         "precision": result.precision,
         "confidence": result.confidence,
@@ -145,9 +144,9 @@ def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
             {
                 "output": r.output,
                 "replications": r.replications,
-                "mean": _number(r.mean),
-                "half_width": _number(r.half_width),
-                "relative": _number(r.relative),
+                "mean": json_number(r.mean),
+                "half_width": json_number(r.half_width),
+                "relative": json_number(r.relative),
             }
             for r in result.rows
         ],
@@ -163,8 +162,9 @@ def _cell(row: PrecisionRow) -> str:
 
 def render(result: PrecisionResult, seed: int) -> str:
     """The half-width table (one column per output) and the number needed, as plain text."""
-    from rich.console import Console
     from rich.table import Table
+
+    from sim.report.format import plain_text
 
     outputs = list(result.needed)
     table = Table(title=f"95% CI half-width (share of the mean) by replications, seed {seed}")
@@ -176,8 +176,6 @@ def render(result: PrecisionResult, seed: int) -> str:
         by_n.setdefault(row.replications, {})[row.output] = _cell(row)
     for n, cells in sorted(by_n.items()):
         table.add_row(str(n), *(cells.get(name, "") for name in outputs))
-    buffer = io.StringIO()
-    Console(file=buffer, width=60 + 34 * len(outputs), color_system=None).print(table)
     lines = []
     for name, needed in result.needed.items():
         if needed is None:
@@ -190,4 +188,4 @@ def render(result: PrecisionResult, seed: int) -> str:
         if total is not None
         else "Replications needed: not reached within the cap"
     )
-    return buffer.getvalue() + "\n".join(lines) + "\n"
+    return plain_text([table], 60 + 34 * len(outputs)) + "\n".join(lines) + "\n"

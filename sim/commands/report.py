@@ -32,7 +32,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.report.page import write_report
 
     check_tables(args.results)
-    out = write_report(args.results, args.out, args.force, args.question)
+    out = write_report(args.results, args.out, args.force, args.question, parse_recorded)
     print(f"report written: {out / 'report.html'} and {out / 'report.md'}")
     return 0
 
@@ -43,3 +43,17 @@ def check_tables(results: Path) -> None:
 
     for path in sorted(Path(results).rglob("*.parquet")):
         check_parquet(path, RECOMPUTE if path.parent.name == PARTS else "run the command that wrote it again")
+
+
+def parse_recorded(argv: list[str]) -> argparse.Namespace | None:
+    """A command line recorded in a manifest, parsed again; None if it no longer parses."""
+    import contextlib
+    import io
+
+    from sim.commands.cli import build_parser
+
+    try:
+        with contextlib.redirect_stderr(io.StringIO()):
+            return build_parser().parse_args(argv)
+    except SystemExit:
+        return None

@@ -49,7 +49,7 @@ def handle(args: argparse.Namespace) -> int:
     from sim.study.national import is_national
 
     if args.config is not None and is_national(args.config):
-        from sim.study.national import run_national_command
+        from sim.commands.national import run_national_command
 
         return run_national_command(args)
     from sim.config.loading import resolved_dict
@@ -75,6 +75,12 @@ def handle(args: argparse.Namespace) -> int:
                 "command": "run",
                 "config": resolved_dict(scenario),
                 "argv": getattr(args, "argv", sys.argv[1:]),
+                "options": {
+                    "config": None if args.config is None else str(args.config),
+                    "overrides": list(args.overrides),
+                    "days": args.days,
+                    "warmup_days": args.warmup_days,
+                },
             }
             writers = {"summary.json": json_writer(document), "manifest.json": json_writer(manifest)}
             for name, frame in tables(results).items():

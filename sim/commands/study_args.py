@@ -8,12 +8,9 @@ compares. Replication ``i`` of every scenario uses the same seed, as ``compare``
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
 from sim.errors import ConfigError
@@ -21,6 +18,7 @@ from sim.errors import ConfigError
 if TYPE_CHECKING:  # imported where used: the parser must load without them
     from sim.config.schema import Scenario
     from sim.model.replication import RunResult
+    from sim.study.executor import Executor
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -65,7 +63,7 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
             raise ConfigError("--scenario: only meaningful with an experiment file")
         scenario = scenario_from_args(args)
         return {scenario.name: scenario}
-    from sim.study.compare import load_experiment
+    from sim.study.experiment import load_experiment
 
     experiment = load_experiment(args.config)
     chosen = args.scenario or list(experiment.scenarios)
@@ -84,62 +82,26 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
     return {name: _with_overrides(experiment.scenarios[name], overrides, f"{args.config}: {name}") for name in chosen}
 
 
-def _simulate(
-    scenario: Scenario, seed: int, job: tuple[str, int], options: Mapping[str, bool], report: Any = None
-) -> RunResult:
-    """Replication ``job[1]`` of a scenario, in this process (``report``) or a pool worker."""
+def _simulate(scenario: Scenario, seed: int, replication: int, options: Mapping[str, bool]) -> RunResult:
+    """One replication (in this process or a worker), reporting its simulated days if asked."""
     from sim.model.replication import simulate
     from sim.model.streams import replication_seed
-    from sim.study.day_progress import in_worker
+    from sim.study.executor import day_reporter
 
-    report = report or in_worker(job, scenario.horizon_days)
-    return simulate(scenario, replication_seed(seed, job[1]), progress=report, **options)
-
-
-@contextmanager
-def executor(workers: int, progress: Callable[[float], None] | None = None) -> Iterator[Pool]:
-    """A process pool for ``workers`` > 1, else None (run in this process); both report days
-    inside replications to ``progress`` (the replications done, a fraction included)."""
-    from sim.study.day_progress import Tracker, process_pool
-
-    tracker = Tracker(progress)
-    if workers <= 1:
-        yield Pool(None, tracker)
-        return
-    with process_pool(workers, tracker) as pool:
-        yield Pool(pool, tracker)
-    tracker.close()
-
-
-@dataclass
-class Pool:
-    """Where ``run_many`` runs replications (``executor`` None: this process) and who hears of them."""
-
-    executor: ProcessPoolExecutor | None
-    tracker: Any
+    report = day_reporter(scenario.horizon_days)
+    return simulate(scenario, replication_seed(seed, replication), progress=report, **options)
 
 
 def run_many(
-    pool: Pool,
+    executor: Executor,
     scenarios: Mapping[str, Scenario],
     seed: int,
     replications: list[int],
+    progress: Callable[[float], None] | None = None,
     **options: bool,
 ) -> dict[str, list[RunResult]]:
-    """Replications ``replications`` of every scenario (the same seeds for each), by scenario."""
-    from sim.study.day_progress import completed
-
-    jobs = [(name, r) for name in scenarios for r in replications]
-    done: dict[tuple[str, int], RunResult] = {}
-    tracker = pool.tracker
-    if pool.executor is None:
-        for job in jobs:
-            report = tracker.in_process(job, scenarios[job[0]].horizon_days)
-            done[job] = _simulate(scenarios[job[0]], seed, job, options, report)
-            tracker.done(job)
-    else:
-        futures = {pool.executor.submit(_simulate, scenarios[job[0]], seed, job, options): job for job in jobs}
-        for future in completed(futures, tracker):
-            done[futures[future]] = future.result()
-            tracker.done(futures[future])
-    return {name: [done[(name, r)] for r in replications] for name in scenarios}
+    """Replications ``replications`` of every scenario (the same seeds for each), by scenario;
+    ``progress(done)`` hears the runs done, a fraction included for those running."""
+    jobs = [(scenarios[name], seed, r, options) for name in scenarios for r in replications]
+    results = iter(executor.map(_simulate, jobs, progress))
+    return {name: [next(results) for _ in replications] for name in scenarios}

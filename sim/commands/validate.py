@@ -51,8 +51,9 @@ def handle(args: argparse.Namespace) -> int:
 
 def check_targets(args: argparse.Namespace) -> int:
     """Run the scenario (or national config), print the target table; 1 if a good one misses."""
+    from sim.report.targets import render_results
     from sim.study.national import is_national
-    from sim.study.targets import check_national, check_scenario, load_targets, misses, render_results
+    from sim.study.targets import check_national, check_scenario, load_targets, misses
 
     targets = load_targets(args.targets)
     runs = (args.replications, args.seed, args.workers)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_float, positive_int
-from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
+from sim.commands.study_args import add_study_options, run_many, scenarios_from_args
 from sim.errors import ConfigError, OutputExistsError, OverloadError
 
 if TYPE_CHECKING:  # imported where used: the parser must load without them
@@ -110,7 +110,7 @@ def handle(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sim.report.progress import progress_bar
-    from sim.study.replications import default_workers
+    from sim.study.executor import Executor, default_workers
     from sim.study.warmup import advise, plot_welch, series_matrix, suggested_days
 
     wanted, args.days = args.days, None  # the analysis sets its own horizon, with no warm-up
@@ -129,8 +129,8 @@ def handle(args: argparse.Namespace) -> int:
         raise ConfigError(f"--outputs: {unknown} not time-series columns; choose from {valid}")
     total = args.replications * len(empty)
     workers = args.workers or default_workers(total)
-    with progress_bar("warm-up replications", total) as update, executor(workers, update) as pool:
-        runs = run_many(pool, empty, args.seed, list(range(args.replications)), timeseries=True)
+    with progress_bar("warm-up replications", total) as update, Executor(workers) as executor:
+        runs = run_many(executor, empty, args.seed, list(range(args.replications)), update, timeseries=True)
     series: dict[str, np.ndarray] = {}
     for name, results in runs.items():
         stopped = [r.overload for r in results if r.overload is not None]

@@ -180,12 +180,3 @@ Distribution = Annotated[
     Field(discriminator="dist"),
 ]
 Scaled.model_rebuild()
-
-
-class _Holder(BaseModel):
-    value: Distribution
-
-
-def parse_distribution(data: object) -> _Dist:
-    """Validate a plain mapping as a distribution (for tests and programmatic use)."""
-    return _Holder(value=data).value

@@ -92,8 +92,10 @@ def _by_grade(row: list[int]) -> dict[str, int]:
     caller who hung up was never graded: counted here by the drawn grade as not attended, as in
     the counts by type (the within-target share by grade leaves them out)."""
     not_attended = row[OUTCOME["not_attended"]] + row[OUTCOME["lost_to_abandonment"]]
-    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]]
+    by_telephone = row[OUTCOME["resolved_by_telephone"]]
+    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]] + by_telephone
     return {
+        "resolved_by_telephone": by_telephone,
         "generated": row[OUTCOME["generated"]],
         "attended": row[OUTCOME["attended"]],
         "attended_within_target": row[OUTCOME["attended_within_target"]],

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from sim.model.stats import ACTIVITIES
-from sim.report.tables import WIDTH, _fmt, ratio_text
-from sim.study.compare import Experiment, ExperimentRuns, paired_table, scenario_means
-
-
-def _ci(cell: Mapping[str, Any] | None, digits: int = 0) -> str:
-    """``mean (low to high)``, or ``-`` where undefined (the run report's format)."""
-    return _fmt(cell, digits)
+from sim.report.format import mean_ci, plain_text
+from sim.report.tables import WIDTH, ratio_text
+from sim.study.compare import ExperimentRuns, measured_years, paired_table, scenario_means
+from sim.study.experiment import Experiment
 
 
 def comparison_tables(document: Mapping[str, Any], types: list[str]) -> list[Table]:
@@ -43,7 +38,11 @@ def comparison_tables(document: Mapping[str, Any], types: list[str]) -> list[Tab
         extra.add_column(column, justify="right", min_width=15)
     extra.add_column("linear: gov, own, end-to-end", justify="right", min_width=10)
     for name, scenario in document["scenarios"].items():
-        hours.add_row(name, _ci(scenario["hours_saved_per_year"]), _ci(scenario["officer_work_hours_freed_per_year"]))
+        hours.add_row(
+            name,
+            mean_ci(scenario["hours_saved_per_year"], 0),
+            mean_ci(scenario["officer_work_hours_freed_per_year"], 0),
+        )
         extra.add_row(f"{name}:", end_section=False)
         for kind in types:
             cell = scenario["types"][kind]
@@ -62,36 +61,31 @@ def comparison_tables(document: Mapping[str, Any], types: list[str]) -> list[Tab
 
 def _two_lines(cell: Mapping[str, Any] | None, digits: int = 0) -> str:
     """The mean, and the interval under it."""
-    return _ci(cell, digits).replace(" (", "\n(", 1)
+    return mean_ci(cell, digits).replace(" (", "\n(", 1)
 
 
 def render_comparison(document: Mapping[str, Any], types: list[str], width: int = WIDTH) -> str:
     """The comparison tables and the common-random-numbers line as plain text."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    for table in comparison_tables(document, types):
-        console.print(table)
     median = document["common_random_numbers"]["median_variance_reduction"]
     if median is None:
-        console.print(
+        crn = (
             "Common random numbers: variance reduction not defined here (it needs two or more "
             "replications, and paired differences that vary)"
         )
     else:
-        console.print(
+        crn = (
             f"Common random numbers: median variance reduction {ratio_text(median)} against independent "
             "runs (headline metrics; (var base + var scenario) / var paired difference)"
         )
+    items: list[Any] = [*comparison_tables(document, types), crn]
     overloaded = document["meta"]["overloaded_runs"]
     if overloaded:
-        console.print(f"WARNING: {overloaded} runs overloaded (queue ran away); see meta")
-    return buffer.getvalue()
+        items.append(f"WARNING: {overloaded} runs overloaded (queue ran away); see meta")
+    return plain_text(items, width)
 
 
 def comparison_frames(experiment: Experiment, runs: ExperimentRuns) -> dict[str, pd.DataFrame]:
     """The Parquet tables: per-replication metrics, paired differences, per-scenario means."""
-    from sim.study.compare import measured_years
-
     frames = {
         "replications": runs.metrics,
         "paired": paired_table(runs.metrics, experiment.spec.base, measured_years(experiment.base)),

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from sim.config import paths
 from sim.errors import DataError
 from sim.study.calibration import SourceEntry, entry_for, load_sources
 
@@ -23,7 +24,6 @@ NO_SOURCE = "NO SOURCE"
 DEFAULT_SOURCE = "policesim default (docs/reference/config.md)"
 LEGEND = re.compile(r"^#\s+\[([A-Za-z0-9_-]+)\]\s+(.+?)\s*$")
 KEY_REF = re.compile(r"\[([A-Z][A-Za-z0-9_-]*)(?::[^\]]*)?\]")
-NAME_KEYS = ("name", "id", "key", "type", "grade")
 
 
 @dataclass(frozen=True)
@@ -41,35 +41,9 @@ class InputRow:
         return not self.source.startswith(NO_SOURCE)
 
 
-def _item_segment(item: Any, index: int) -> str:
-    """Path segment of a list item: its name when it has one, else its index."""
-    if isinstance(item, Mapping):
-        for key in NAME_KEYS:
-            if isinstance(item.get(key), str) and item[key]:
-                return str(item[key])
-    return str(index)
-
-
-def _is_number(value: Any) -> bool:
-    """A number that is not a bool."""
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def numeric_inputs(tree: Any, prefix: str = "") -> dict[str, Any]:
     """Numeric leaves by dotted path; a list of numbers is one input (its path, the list)."""
-    found: dict[str, Any] = {}
-    if isinstance(tree, Mapping):
-        for key, value in tree.items():
-            found.update(numeric_inputs(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(tree, list | tuple):
-        if tree and all(_is_number(v) for v in tree):
-            found[prefix] = list(tree)
-        else:
-            for index, item in enumerate(tree):
-                found.update(numeric_inputs(item, f"{prefix}.{_item_segment(item, index)}"))
-    elif _is_number(tree):
-        found[prefix] = tree
-    return found
+    return paths.named_leaves(tree, prefix, whole_lists=True)
 
 
 def _comment(line: str) -> str:
@@ -104,7 +78,7 @@ def _walk(node: yaml.Node, path: str, lines: list[str], inherited: str, out: dic
             name = str(index)
             if isinstance(item, yaml.MappingNode):
                 for key, value in item.value:
-                    if key.value in NAME_KEYS and isinstance(value, yaml.ScalarNode):
+                    if key.value in paths.LIST_ITEM_NAME_KEYS and isinstance(value, yaml.ScalarNode):
                         name = str(value.value)
                         break
             _walk(item, f"{path}.{name}", lines, here, out)

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from rich.console import Console
 from rich.table import Table
 
 from sim.model.replication import RunResult
+from sim.report.format import mean_ci, plain_text
 from sim.report.responses import response_table
 
 WIDTH = 100  # terminal tables fit this many columns: cells wrap between numbers, names never cut
 CLIPPED_NOTE = "* interval cut at 0 (or at 1 for a share): it cannot go past"
-
-
-def _fmt(cell: Mapping[str, Any] | None, digits: int = 1) -> str:
-    if not cell or cell.get("mean") is None:
-        return "-"
-    mean, low, high = cell["mean"], cell.get("ci_low"), cell.get("ci_high")
-    if low is None or high is None:
-        return f"{mean:,.{digits}f}"
-    return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
 
 
 def ratio_text(value: float | None) -> str:
@@ -47,7 +37,7 @@ class Bounded:
 
     def __call__(self, cell: Mapping[str, Any] | None, digits: int = 1, upper: float | None = None) -> str:
         if not cell or cell.get("mean") is None or cell.get("ci_low") is None or cell.get("ci_high") is None:
-            return _fmt(cell, digits)
+            return mean_ci(cell, digits)
         low, high = max(cell["ci_low"], 0.0), cell["ci_high"] if upper is None else min(cell["ci_high"], upper)
         cut = low != cell["ci_low"] or high != cell["ci_high"]
         self.clipped |= cut
@@ -140,13 +130,8 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
 
 def render_summary(document: Mapping[str, Any], width: int = WIDTH) -> str:
     """The summary tables as plain text."""
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    for table in summary_tables(document):
-        console.print(table)
-    for overload in document["meta"].get("overload", []):
-        console.print(f"OVERLOAD on day {overload['detected_day']}: {overload['reason']}")
-    return buffer.getvalue()
+    overloads = [f"OVERLOAD on day {o['detected_day']}: {o['reason']}" for o in document["meta"].get("overload", [])]
+    return plain_text([*summary_tables(document), *overloads], width)
 
 
 def replications_frame(results: list[RunResult]) -> pd.DataFrame:

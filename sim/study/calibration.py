@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sim.config import paths
 from sim.errors import DataError
 
 CONFIDENCE_LEVELS: frozenset[str] = frozenset({"published", "published (second-hand)", "derived", "assumed"})
@@ -27,8 +28,6 @@ COLUMNS: tuple[str, ...] = (
 )
 # Keys whose numbers are bookkeeping, not model inputs (no source needed).
 NON_PARAMETER_KEYS: frozenset[str] = frozenset({"extends", "version", "schema_version"})
-# Fields that name a list item, so its numbers get a stable path like ``incident_types.burglary``.
-LIST_ITEM_NAME_KEYS: tuple[str, ...] = ("name", "id", "key", "type", "grade")
 
 
 @dataclass(frozen=True)
@@ -117,31 +116,13 @@ def _next_table_line(rows: Iterator[tuple[int, str]], path: Path) -> tuple[int, 
     raise DataError(f"{path}: the parameter table ends early")
 
 
-def _segment(item: Any, index: int) -> str:
-    """Path segment of a list item: its name field when it has one, else its index."""
-    if isinstance(item, Mapping):
-        for key in LIST_ITEM_NAME_KEYS:
-            value = item.get(key)
-            if isinstance(value, str) and value:
-                return value
-    return str(index)
-
-
 def numeric_leaves(raw: Any, prefix: str = "") -> dict[str, float]:
     """Every int or float leaf of a loaded YAML tree, keyed by dotted path (bools excluded)."""
-    found: dict[str, float] = {}
-    if isinstance(raw, Mapping):
-        for key, value in raw.items():
-            if not prefix and key in NON_PARAMETER_KEYS:
-                continue
-            found.update(numeric_leaves(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif isinstance(raw, list):
-        for index, value in enumerate(raw):
-            segment = _segment(value, index)
-            found.update(numeric_leaves(value, f"{prefix}.{segment}" if prefix else segment))
-    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        found[prefix] = float(raw)
-    return found
+    return {
+        path: float(value)
+        for path, value in paths.named_leaves(raw, prefix).items()
+        if prefix or path.split(".", 1)[0] not in NON_PARAMETER_KEYS
+    }
 
 
 def entry_for(path: str, entries: list[SourceEntry]) -> SourceEntry | None:

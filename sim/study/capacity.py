@@ -23,7 +23,7 @@ from sim.config.interventions import ExtraDemand
 from sim.config.schema import Scenario
 from sim.model.replication import simulate
 from sim.model.streams import replication_seed
-from sim.study.compare import map_jobs
+from sim.study.executor import Executor, local
 from sim.study.paired import paired_difference
 from sim.study.replications import mean_ci
 
@@ -136,6 +136,7 @@ def within_target_share(metrics: dict[str, float], kind: str) -> float:
 
 
 def search_replication(
+    name: str,
     base: Scenario,
     scenario: Scenario,
     kind: str,
@@ -143,7 +144,9 @@ def search_replication(
     replication: int,
     settings: CapacitySettings,
 ) -> dict[str, Any]:
-    """One replication's answer: the largest extra volume keeping the base's within-target share."""
+    """One job: scenario ``name``'s largest extra volume keeping the base's within-target share
+    in one replication, with what the search cost."""
+    started = time.perf_counter()
     sequence = replication_seed(seed, replication)
     reference_metrics = simulate(base, sequence).metrics
     reference = within_target_share(reference_metrics, kind)
@@ -166,27 +169,14 @@ def search_replication(
         tolerance=settings.tolerance,
     )
     return {
+        "scenario": name,
         "replication": replication,
         "reference_share": reference,
         **found.as_dict(),
         "evaluations": found.evaluations + 1,
         "shares": shares,
+        "wall_seconds": time.perf_counter() - started,
     }
-
-
-def _job(
-    name: str,
-    base: Scenario,
-    scenario: Scenario,
-    kind: str,
-    seed: int,
-    replication: int,
-    settings: CapacitySettings,
-) -> dict[str, Any]:
-    """A process-pool job: one scenario, one replication."""
-    started = time.perf_counter()
-    row = search_replication(base, scenario, kind, seed, replication, settings)
-    return {"scenario": name, **row, "wall_seconds": time.perf_counter() - started}
 
 
 def absorbable_demand(
@@ -196,18 +186,21 @@ def absorbable_demand(
     seed: int,
     replications: int,
     settings: CapacitySettings,
-    workers: int = 1,
-    progress: Callable[[int], None] | None = None,
+    workers: int | None = 1,
+    progress: Callable[[float], None] | None = None,
+    executor: Executor | None = None,
 ) -> pd.DataFrame:
-    """Per scenario and replication, the absorbable extra yearly volume of ``kind`` (a table)."""
+    """Per scenario and replication, the absorbable extra yearly volume of ``kind`` (a table).
+
+    ``workers`` None means one per core; ``executor`` (say one on a Dask cluster) replaces it.
+    """
     jobs = [
         (name, base, scenario, kind, seed, replication, settings)
         for name, scenario in scenarios.items()
         for replication in range(replications)
     ]
-    rows: list[dict[str, Any]] = map_jobs(_job, jobs, workers, progress)
-    order = {name: index for index, name in enumerate(scenarios)}
-    rows.sort(key=lambda row: (order[row["scenario"]], row["replication"]))
+    with local(executor, workers, len(jobs)) as runner:
+        rows: list[dict[str, Any]] = runner.map(search_replication, jobs, progress)
     return pd.DataFrame(rows)
 
 

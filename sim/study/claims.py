@@ -3,7 +3,8 @@
 simulation does with the hours (extra attendances, faster response) and the demand they could
 absorb end to end (attendance and follow-up work).
 
-The experiment is data (``experiments/seed_claims.yaml``); ``policesim claims FILE`` runs it.
+The experiment is data (``experiments/seed_claims.yaml``); ``policesim claims FILE`` runs it, and
+``sim.report.national.render_claims`` prints it.
 """
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
 
+from sim import __version__
 from sim.config.loading import format_validation_error, merge, read_yaml, scenario_from_dict
 from sim.config.schema import TASKS, Scenario
 from sim.errors import ConfigError
 from sim.study.national import (
     NationalConfig,
     NationalResult,
-    finite_json,
+    force_raw,
     load_national,
     run_national,
     with_horizon,
     yearly,
 )
+from sim.study.numbers import json_safe
+from sim.study.replications import mean_ci
 
 DRAWS = 200_000  # draws per task to estimate E[min(duration, saving)]
 
@@ -152,12 +156,6 @@ def _finite_mean(values: Sequence[float]) -> float:
     return sum(finite) / len(finite) if finite else math.nan
 
 
-def _mean_ci(values: Sequence[float]) -> tuple[float, float, float]:
-    from sim.study.replications import mean_ci
-
-    return mean_ci(values)
-
-
 @dataclass
 class ClaimResult:
     """What one claim did, all figures per year for England and Wales."""
@@ -220,8 +218,6 @@ def end_to_end_hours(scenario: Scenario, national: Mapping[str, float]) -> dict[
 
 def run_claims(experiment: Experiment, workers: int | None = None) -> list[ClaimResult]:
     """Run the national baseline, then each claim on common random numbers, and compare."""
-    from sim.study.national import force_raw
-
     config = experiment.national
     base = run_national(config, workers)
     window = base.national[0]["window_days"]
@@ -243,16 +239,16 @@ def run_claims(experiment: Experiment, workers: int | None = None) -> list[Claim
         run_year = [_with_totals({k: yearly(k, v, window) for k, v in rep.items()}, types) for rep in run.national]
         paired = [_with_totals(rep, types) for rep in base_year]
         differences = {
-            m: _mean_ci([a.get(m, math.nan) - b.get(m, math.nan) for a, b in zip(run_year, paired, strict=True)])
+            m: mean_ci([a.get(m, math.nan) - b.get(m, math.nan) for a, b in zip(run_year, paired, strict=True)])
             for m in DIFFERENCE_METRICS
         }
         # realised: the drop in officer hours on the listed tasks (paired); planned: the gross
         # saving the intervention applied to every incident, including ones no officer works
         task_keys = [f"officer_hours.{t}" for t in claim.tasks]
-        measured = _mean_ci(
+        measured = mean_ci(
             [sum(b.get(k, 0.0) - a.get(k, 0.0) for k in task_keys) for a, b in zip(run_year, paired, strict=True)]
         )
-        planned = _mean_ci([rep.get("hours_saved.admin_reduction", math.nan) for rep in run_year])
+        planned = mean_ci([rep.get("hours_saved.admin_reduction", math.nan) for rep in run_year])
         freed = measured[0]
         linear = {
             name: claim.freed_hours_per_year / conversion.hours
@@ -277,54 +273,9 @@ def run_claims(experiment: Experiment, workers: int | None = None) -> list[Claim
     return results
 
 
-def _f(value: float) -> str:
-    if value != value:
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
-def render_claims(experiment: Experiment, results: Sequence[ClaimResult]) -> str:
-    """The claims as a plain-text report (markdown tables), numbers per year for E&W."""
-    lines = [f"# {experiment.spec.name}: England and Wales, per year", ""]
-    for r in results:
-        c = r.claim
-        m, lo, hi = r.measured_saving
-        lines += [
-            f"## {c.name}: {c.freed_hours_per_year:,.0f} h a year ({c.source})",
-            "",
-            f"- hours to free in the model: {r.target_hours:,.0f}"
-            + (" (pro rata to the modelled response officers)" if c.pro_rata else ""),
-            "- saving per task instance (h): " + ", ".join(f"{t} {h:.3f}" for t, h in r.hours_saved_per_task.items()),
-            f"- expected saving {r.expected_saving:,.0f} h; "
-            f"realised (drop in officer hours on these tasks) {_f(m)} h "
-            f"(95% CI {_f(lo)} to {_f(hi)}); planned gross saving on all incidents, "
-            f"including those no officer works, {_f(r.planned_saving[0])} h",
-            "",
-            "| incident type | linear conversion (claim h / published h each) "
-            "| end-to-end h each in the model | absorbable with the measured hours |",
-            "|---|---|---|---|",
-        ]
-        for name, count in r.linear.items():
-            lines.append(
-                f"| {name} | {count:,.0f} | {r.end_to_end_hours.get(name, math.nan):.2f} | "
-                f"{_f(r.absorbable.get(name, math.nan))} |"
-            )
-        lines += [
-            "",
-            "| change against baseline (paired, same seeds) | mean | 95% CI |",
-            "|---|---|---|",
-        ]
-        for metric, (mean, low, high) in r.differences.items():
-            lines.append(f"| {metric} | {_f(mean)} | {_f(low)} to {_f(high)} |")
-        lines.append("")
-    return "\n".join(lines)
-
-
 def claims_document(experiment: Experiment, results: Sequence[ClaimResult]) -> dict[str, Any]:
     """The claims results as JSON-ready data (with the seed, version and horizon)."""
-    from sim import __version__
-
-    return finite_json(
+    return json_safe(
         {
             "meta": {
                 "experiment": str(experiment.path),
@@ -352,5 +303,6 @@ def claims_document(experiment: Experiment, results: Sequence[ClaimResult]) -> d
                 }
                 for r in results
             ],
-        }
+        },
+        digits=None,
     )

@@ -11,151 +11,43 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    NonNegativeInt,
-    PositiveInt,
-    ValidationError,
-    model_validator,
-)
 
 from sim import __version__
-from sim.config.loading import (
-    DEFAULT_CONFIG,
-    apply_overrides,
-    config_hash,
-    format_validation_error,
-    load_raw,
-    merge,
-    read_yaml,
-    scenario_from_dict,
-)
+from sim.config.loading import config_hash
 from sim.config.schema import Scenario
-from sim.errors import ConfigError
 from sim.model.replication import simulate
 from sim.model.stats import ACTIVITIES
 from sim.model.streams import replication_seed
-from sim.parent import exit_with_parent
+from sim.study.executor import Executor, local
+from sim.study.experiment import Experiment, ExperimentSpec, describe, load_experiment
+from sim.study.numbers import json_number
 from sim.study.paired import linear_equivalent, paired_difference
-from sim.study.replications import default_workers, mean_ci
+from sim.study.replications import mean_ci
+
+# Loading an experiment file lives in sim.study.experiment; its names stay importable from here.
+__all__ = [
+    "Experiment",
+    "ExperimentRuns",
+    "ExperimentSpec",
+    "comparison_document",
+    "describe",
+    "load_experiment",
+    "paired_table",
+    "run_experiment",
+    "scenario_means",
+]
 
 DAYS_PER_YEAR = 365.25
 # HM Treasury, March 2024: 500,000 h = 250,000 DA incidents (2.0 h) or 300,000 burglaries (1.67 h).
 GOVERNMENT_HOURS_PER_INCIDENT: dict[str, float] = {"domestic_abuse": 2.0, "burglary": 1.67}
-HEADLINE_TYPES: tuple[str, ...] = ("burglary", "domestic_abuse")
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_-]*$"
 IDLE_ACTIVITIES = ("available", "meal_break", "abstraction")
 WORK_ACTIVITIES = tuple(a for a in ACTIVITIES if a not in IDLE_ACTIVITIES)
 RATE_PREFIXES = ("incidents.", "officer_hours.", "hours_saved", "remote.", "overtime_hours")
-
-
-class ScenarioEntry(BaseModel):
-    """One named scenario: overlays merged onto the base config, then ``--set``-style overrides."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    name: str = Field(pattern=NAME_PATTERN)
-    description: str = ""
-    overlays: list[str] = Field(default_factory=list, description="YAML fragments, merged in order")
-    overrides: dict[str, Any] = Field(
-        default_factory=dict, alias="set", description="dotted path -> value, as with --set"
-    )
-
-
-class ExperimentSpec(BaseModel):
-    """An experiment file: base config, the scenario compared against, the scenarios, the run."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str = Field(pattern=NAME_PATTERN)
-    description: str = ""
-    config: str | None = Field(None, description="scenario file; none: the packaged baseline")
-    base: str = Field(description="name of the scenario the others are compared against")
-    replications: PositiveInt = 10
-    seed: NonNegativeInt = 0
-    horizon_days: float | None = Field(None, gt=0)
-    warmup_days: float | None = Field(None, ge=0)
-    types: list[str] = Field(default_factory=lambda: list(HEADLINE_TYPES), description="incident types reported first")
-    scenarios: list[ScenarioEntry] = Field(min_length=2)
-
-    @model_validator(mode="after")
-    def _names(self) -> ExperimentSpec:
-        """Scenario names are unique and the base is one of them."""
-        names = [entry.name for entry in self.scenarios]
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
-            raise ValueError(f"scenario names must be unique; repeated: {repeated}")
-        if self.base not in names:
-            raise ValueError(f"base {self.base!r} is not a scenario name; names: {names}")
-        return self
-
-
-@dataclass(frozen=True)
-class Experiment:
-    """A loaded experiment: its spec and every scenario resolved and validated, base first."""
-
-    spec: ExperimentSpec
-    path: Path
-    scenarios: dict[str, Scenario]
-
-    @property
-    def base(self) -> Scenario:
-        """The scenario the others are compared against."""
-        return self.scenarios[self.spec.base]
-
-
-def load_experiment(
-    path: Path | str,
-    replications: int | None = None,
-    horizon_days: float | None = None,
-    warmup_days: float | None = None,
-) -> Experiment:
-    """Read, validate and resolve an experiment file; the arguments override the file's values."""
-    path = Path(path)
-    raw = read_yaml(path)
-    changes = {"replications": replications, "horizon_days": horizon_days, "warmup_days": warmup_days}
-    raw = {**raw, **{key: value for key, value in changes.items() if value is not None}}
-    try:
-        spec = ExperimentSpec.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(format_validation_error(error, str(path))) from None
-    base_raw = load_raw(DEFAULT_CONFIG if spec.config is None else _relative(path, spec.config))
-    for key in ("horizon_days", "warmup_days"):
-        if getattr(spec, key) is not None:
-            base_raw[key] = getattr(spec, key)
-    if spec.horizon_days is not None and spec.warmup_days is None:
-        base_raw["warmup_days"] = min(base_raw.get("warmup_days", 0.0), spec.horizon_days / 4)
-    ordered = sorted(spec.scenarios, key=lambda entry: entry.name != spec.base)
-    scenarios = {entry.name: _resolve(path, entry, base_raw) for entry in ordered}
-    for name, scenario in scenarios.items():
-        missing = [kind for kind in spec.types if kind not in scenario.incident_types]
-        if missing:
-            raise ConfigError(f"{path}: types: {missing} not incident types of scenario {name!r}")
-    return Experiment(spec=spec, path=path, scenarios=scenarios)
-
-
-def _relative(experiment_path: Path, name: str) -> Path:
-    """A file named in an experiment, relative to the experiment file unless absolute."""
-    candidate = Path(name)
-    return candidate if candidate.is_absolute() else experiment_path.parent / candidate
-
-
-def _resolve(path: Path, entry: ScenarioEntry, base_raw: dict[str, Any]) -> Scenario:
-    """Base config, then each overlay merged in order, then the overrides; validated."""
-    raw = dict(base_raw)
-    for overlay in entry.overlays:
-        raw = merge(raw, load_raw(_relative(path, overlay)))
-    raw = apply_overrides(raw, entry.overrides)
-    return scenario_from_dict(raw, source=f"{path}: scenarios.{entry.name}")
 
 
 # ---- running ------------------------------------------------------------------------------------
@@ -182,38 +74,18 @@ def _one(
     return name, replication, result.metrics, kept, result.wall_seconds
 
 
-def map_jobs(
-    function: Callable[..., Any],
-    jobs: list[tuple[Any, ...]],
-    workers: int,
-    progress: Callable[[int], None] | None = None,
-) -> list[Any]:
-    """``function(*job)`` for every job, in ``workers`` processes; results in completion order."""
-    outputs: list[Any] = []
-    if workers <= 1:
-        for job in jobs:
-            outputs.append(function(*job))
-            if progress:
-                progress(len(outputs))
-        return outputs
-    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as pool:
-        for future in as_completed([pool.submit(function, *job) for job in jobs]):
-            outputs.append(future.result())
-            if progress:
-                progress(len(outputs))
-    return outputs
-
-
 def run_experiment(
     experiment: Experiment,
     workers: int | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[float], None] | None = None,
     records: bool = False,
+    executor: Executor | None = None,
 ) -> ExperimentRuns:
     """Every (scenario, replication) pair, spread over ``workers`` processes; same seeds for all.
 
-    ``records`` keeps replication 0's attended incidents of each scenario (for response plots).
-    Results do not depend on the number of workers.
+    ``records`` keeps replication 0's attended incidents of each scenario (for response plots);
+    ``executor`` (say one on a Dask cluster) replaces ``workers``. Results do not depend on the
+    number of workers.
     """
     started = time.perf_counter()
     spec = experiment.spec
@@ -222,8 +94,8 @@ def run_experiment(
         for name, scenario in experiment.scenarios.items()
         for replication in range(spec.replications)
     ]
-    workers = default_workers(len(jobs)) if workers is None else workers
-    outputs = map_jobs(_one, jobs, workers, progress)
+    with local(executor, workers, len(jobs)) as runner:
+        outputs = runner.map(_one, jobs, progress)
     rows = [
         {"scenario": name, "replication": replication, "metric": key, "value": float(value)}
         for name, replication, metrics, _, _ in outputs
@@ -358,20 +230,11 @@ def _cell(table: pd.DataFrame, scenario: str, metric: str, negate: bool = False)
     sign = -1.0 if negate else 1.0
     low, high = sign * record["ci_low"], sign * record["ci_high"]
     return {
-        "mean": _number(sign * record["mean"]),
-        "ci_low": _number(min(low, high)),
-        "ci_high": _number(max(low, high)),
-        "variance_reduction": _number(record["variance_reduction"]),
+        "mean": json_number(sign * record["mean"]),
+        "ci_low": json_number(min(low, high)),
+        "ci_high": json_number(max(low, high)),
+        "variance_reduction": json_number(record["variance_reduction"]),
     }
-
-
-def _number(value: Any) -> float | None:
-    """JSON-safe rounding; NaN and infinities become None."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return round(number, 6) if math.isfinite(number) else None
 
 
 def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[str, Any]:
@@ -469,10 +332,10 @@ def crn_summary(table: pd.DataFrame, types: list[str]) -> dict[str, Any]:
     ratios = rows["variance_reduction"].replace([math.inf], math.nan).dropna()
     detail: dict[str, dict[str, float | None]] = {}
     for record in rows.itertuples():
-        detail.setdefault(str(record.scenario), {})[str(record.metric)] = _number(record.variance_reduction)
+        detail.setdefault(str(record.scenario), {})[str(record.metric)] = json_number(record.variance_reduction)
     return {
         "definition": "(variance of base + variance of scenario) / variance of paired difference",
-        "median_variance_reduction": _number(ratios.median()) if len(ratios) else None,
+        "median_variance_reduction": json_number(ratios.median()) if len(ratios) else None,
         "metrics": metrics,
         "by_scenario": detail,
     }
@@ -485,17 +348,3 @@ def scenario_means(runs: pd.DataFrame) -> pd.DataFrame:
         mean, low, high = mean_ci(block["value"].tolist())
         rows.append({"scenario": scenario, "metric": metric, "mean": mean, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows)
-
-
-def describe(spec: ExperimentSpec) -> dict[str, Any]:
-    """The experiment file as resolved data, for manifests."""
-    return spec.model_dump(mode="json", by_alias=True)
-
-
-def validate_types(experiment: Experiment, types: Mapping[str, Any]) -> None:
-    """Every type named on the command line exists in the base scenario."""
-    unknown = [kind for kind in types if kind not in experiment.base.incident_types]
-    if unknown:
-        raise ConfigError(
-            f"--type: {unknown} not incident types; expected one of {sorted(experiment.base.incident_types)}"
-        )

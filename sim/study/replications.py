@@ -1,4 +1,4 @@
-"""Replications of one scenario, run in parallel processes, summarised with confidence intervals.
+"""Replications of one scenario, run in parallel processes (or on Dask), summarised with confidence intervals.
 
 Replication ``r`` of seed ``s`` always uses ``replication_seed(s, r)``, whichever process runs it,
 so results never depend on the number of workers.
@@ -7,7 +7,6 @@ so results never depend on the number of workers.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -16,25 +15,23 @@ from scipy import stats as scipy_stats
 
 from sim import __version__
 from sim.config.loading import config_hash
+from sim.config.paths import nest
 from sim.config.schema import Scenario
 from sim.model.replication import RunResult, simulate
 from sim.model.streams import replication_seed
-from sim.study.day_progress import Tracker, completed, in_worker, process_pool
+from sim.study.executor import Executor, day_reporter, local
+from sim.study.numbers import json_number
 
 ProgressCallback = Callable[[float], None]
 
 
 def _one(
     scenario: Scenario, seed: int, replication: int, key: tuple[int, ...], options: Mapping[str, bool]
-) -> tuple[int, RunResult]:
-    """One replication in a pool worker, reporting its simulated days if the parent asked."""
-    report = in_worker(replication, scenario.horizon_days)
-    return replication, simulate(scenario, replication_seed(seed, replication, key), progress=report, **options)
-
-
-def default_workers(replications: int) -> int:
-    """As many processes as there are cores, but no more than there are replications."""
-    return max(1, min(replications, os.cpu_count() or 1))
+) -> RunResult:
+    """One replication (a module-level function, so worker processes can run it), reporting its
+    simulated days when someone listens."""
+    report = day_reporter(scenario.horizon_days)
+    return simulate(scenario, replication_seed(seed, replication, key), progress=report, **options)
 
 
 def run_replications(
@@ -44,33 +41,21 @@ def run_replications(
     workers: int | None = 1,
     progress: ProgressCallback | None = None,
     key: tuple[int, ...] = (),
+    executor: Executor | None = None,
     **options: bool,
 ) -> list[RunResult]:
     """Run ``replications`` replications, in ``workers`` processes; results in replication order.
 
     ``options`` go to ``simulate`` (``records``, ``timeseries``, ``allow_overload``);
     ``progress(done)`` is called with the replications done, a fraction included for those
-    running (once per simulated day of each), so a long replication shows progress too.
+    running (once per simulated day of each), so a long replication shows progress too. ``executor`` (one
+    :class:`~sim.study.executor.Executor`, say on a Dask cluster) replaces ``workers``.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    workers = default_workers(replications) if workers is None else workers
-    results: dict[int, RunResult] = {}
-    tracker = Tracker(progress)
-    if workers <= 1 or replications == 1:
-        for r in range(replications):
-            report = tracker.in_process(r, scenario.horizon_days)
-            results[r] = simulate(scenario, replication_seed(seed, r, key), progress=report, **options)
-            tracker.done(r)
-    else:
-        with process_pool(workers, tracker) as pool:
-            futures = [pool.submit(_one, scenario, seed, r, key, options) for r in range(replications)]
-            for future in completed(futures, tracker):
-                replication, result = future.result()
-                results[replication] = result
-                tracker.done(replication)
-        tracker.close()
-    return [results[r] for r in range(replications)]
+    jobs = [(scenario, seed, replication, key, options) for replication in range(replications)]
+    with local(executor, workers, replications) as runner:
+        return runner.map(_one, jobs, progress)
 
 
 def mean_ci(values: Iterable[float], confidence: float = 0.95) -> tuple[float, float, float]:
@@ -85,28 +70,12 @@ def mean_ci(values: Iterable[float], confidence: float = 0.95) -> tuple[float, f
     return mean, mean - half, mean + half
 
 
-def nest(flat: Mapping[str, Any]) -> dict[str, Any]:
-    """``{"a.b.c": x}`` into ``{"a": {"b": {"c": x}}}``."""
-    tree: dict[str, Any] = {}
-    for path, value in flat.items():
-        node = tree
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = value
-    return tree
-
-
-def _json_number(value: float) -> float | None:
-    return None if value is None or not math.isfinite(value) else round(float(value), 6)
-
-
 def summarise(results: list[RunResult], confidence: float = 0.95) -> dict[str, dict[str, float | None]]:
     """Every metric as ``{mean, ci_low, ci_high}`` over replications (flat keys)."""
     summary = {}
     for name in results[0].metrics:
         mean, low, high = mean_ci((r.metrics[name] for r in results), confidence)
-        summary[name] = {"mean": _json_number(mean), "ci_low": _json_number(low), "ci_high": _json_number(high)}
+        summary[name] = {"mean": json_number(mean), "ci_low": json_number(low), "ci_high": json_number(high)}
     return summary
 
 
@@ -136,7 +105,7 @@ def contract_document(scenario: Scenario, results: list[RunResult], seed: int) -
             {
                 "replication": index,
                 "seed": result.seed,
-                "summary": nest({k: _json_number(v) for k, v in result.metrics.items()}),
+                "summary": nest({k: json_number(v) for k, v in result.metrics.items()}),
             }
             for index, result in enumerate(results)
         ],

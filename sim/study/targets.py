@@ -19,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sim.config.schema import Scenario
 from sim.errors import ConfigError
+from sim.study.national import load_national, run_national, with_horizon
+from sim.study.replications import mean_ci, run_replications
 
 Patterns = list[str]
 Level = Literal["force", "national"]  # where a target is checked: each force's runs, or the national sum
@@ -166,8 +168,6 @@ def check_targets(
     confidence: float = 0.95,
 ) -> list[TargetResult]:
     """Compute every target that applies at ``level`` over the replications and judge it."""
-    from sim.study.replications import mean_ci
-
     if not replication_metrics:
         raise ConfigError("no replications to check targets against")
     results = []
@@ -185,55 +185,10 @@ def misses(results: Sequence[TargetResult], quality: str = "good") -> list[Targe
     return [r for r in results if r.target.quality == quality and not r.within]
 
 
-def _number(value: float) -> str:
-    """A compact number for the table: three significant figures, thousands kept whole."""
-    if value != value:  # NaN
-        return "n/a"
-    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
-
-
-def render_results(results: Sequence[TargetResult], width: int = 200) -> str:
-    """The validation table as plain text: target, source, simulated with CI, verdict."""
-    import io
-
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Published-figure targets (mean and 95% CI over replications)")
-    for column in ("target", "quality", "published", "band", "simulated", "95% CI", "verdict"):
-        table.add_column(column)
-    table.add_column("source", overflow="fold", max_width=60)
-    for r in results:
-        lo, hi = r.target.band()
-        verdict = "within" if r.within else "MISS"
-        table.add_row(
-            r.target.name,
-            r.target.quality,
-            _number(r.target.value),
-            f"{_number(lo)} to {_number(hi)}",
-            _number(r.mean),
-            f"{_number(r.low)} to {_number(r.high)}",
-            verdict,
-            r.target.source,
-        )
-    buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(table)
-    good = [r for r in results if r.target.quality == "good"]
-    console.print(
-        f"{sum(r.within for r in good)} of {len(good)} good-data targets within tolerance; "
-        f"{sum(r.within for r in results) - sum(r.within for r in good)} of "
-        f"{len(results) - len(good)} weak-data targets within tolerance"
-    )
-    return buffer.getvalue()
-
-
 def check_scenario(
     scenario: Scenario, targets: TargetsFile, replications: int, seed: int, workers: int | None
 ) -> list[TargetResult]:
     """Run one force's scenario and judge the force-level targets."""
-    from sim.study.replications import run_replications
-
     runs = run_replications(scenario, replications, seed, workers)
     years = (scenario.horizon_days - scenario.warmup_days) / 365.25
     context = Context(targets.officer_fte, years, targets.hours_per_year)
@@ -249,8 +204,6 @@ def check_national(
     days: float | None = None,
 ) -> list[TargetResult]:
     """Run the national model and judge the national-level targets on the E&W aggregates."""
-    from sim.study.national import load_national, run_national, with_horizon
-
     config = load_national(path, {"replications": replications, "seed": seed})
     if days is not None:
         config = with_horizon(config, days)

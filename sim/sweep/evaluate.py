@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.config import paths
 from sim.errors import ConfigError
 from sim.sweep.designs import DesignMatrix
 from sim.sweep.execute import Evaluator
@@ -73,26 +74,19 @@ def with_path(raw: dict[str, Any], path: str) -> dict[str, Any]:
     """
     from sim.config.loading import resolved_dict, scenario_from_dict
 
-    keys = path.split(".")
+    keys = paths.keys_of(path)
     node: Any = raw
     for depth, key in enumerate(keys[:-1]):
         if isinstance(node, dict) and key not in node:
-            resolved: Any = resolved_dict(scenario_from_dict(raw, source="sweep"))
-            for known in keys[:depth]:
-                resolved = resolved[int(known)] if isinstance(resolved, list) else resolved[known]
+            resolved = paths.get(resolved_dict(scenario_from_dict(raw, source="sweep")), keys[:depth])
             if not isinstance(resolved, dict) or key not in resolved:
                 return raw  # not a schema field: apply_overrides names the path in its error
             raw = copy.deepcopy(raw)
-            target: Any = raw
-            for known in keys[:depth]:
-                target = target[int(known)] if isinstance(target, list) else target[known]
-            target[key] = copy.deepcopy(resolved[key])
+            paths.get(raw, keys[:depth])[key] = copy.deepcopy(resolved[key])
             return raw
-        if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-        elif isinstance(node, dict):
-            node = node[key]
-        else:
+        try:
+            node = paths.step(node, key)
+        except (KeyError, IndexError):
             return raw
     return raw
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib.metadata import version
@@ -13,8 +12,9 @@ from typing import Any
 
 from sim import __version__
 from sim.errors import ConfigError
+from sim.study.executor import Executor
 from sim.sweep.designs import DesignMatrix, build_design
-from sim.sweep.execute import Evaluator, Row, batches, run_dask, run_inline, run_pool
+from sim.sweep.execute import Evaluator, batches, evaluate_batch
 from sim.sweep.spec import SweepSpec
 from sim.sweep.store import SweepStore, open_store, pending_points
 
@@ -138,24 +138,19 @@ def _run(
     done = store.done_points()
     pending = pending_points(store, done, max_points)
     before = len(done)
-    slots = sum(client.nthreads().values()) if client is not None else workers
-    size = batch_size or auto_batch_size(len(pending), slots)
+    executor = Executor(workers, client)
+    size = batch_size or auto_batch_size(len(pending), executor.slots)
 
     def point(index: int) -> dict[str, float]:
         return {name: design.at[index, name].item() for name in names}  # keeps int columns int
 
     work = list(batches(pending, point, size))
-    if client is not None:
-        finished: Iterator[list[Row]] = run_dask(evaluator, work, client)
-    elif workers > 1 and len(work) > 1:
-        finished = run_pool(evaluator, work, min(workers, len(work)))
-    else:
-        finished = run_inline(evaluator, work)
     start = time.perf_counter()
     run = 0
-    with _progress(total, before, progress and len(pending) > 0) as bar:
+    with executor, _progress(total, before, progress and len(pending) > 0) as bar:
         task = bar.task_ids[0]
-        for rows in finished:
+        shared = executor.share(evaluator) if work else evaluator
+        for _, rows in executor.as_completed(evaluate_batch, [(shared, batch) for batch in work]):
             store.write_part(rows)
             points = len({row["point"] for row in rows})
             run += points

@@ -15,7 +15,6 @@ from sim.errors import ConfigError
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
-Scope = Literal["base", "intervention", "difference"]
 SCOPES: tuple[str, ...] = ("base", "intervention", "difference")
 
 
