@@ -22,6 +22,7 @@ from pydantic import (
 
 from sim.config.distributions import Distribution
 from sim.config.interventions import InterventionsConfig
+from sim.config.sinks import Sinks
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 # Bounds far past any real force (England and Wales has about 148,000 officers and 10 million
@@ -369,6 +370,7 @@ class Scenario(Strict):
     dispatch: Dispatch = Field(default_factory=Dispatch)
     tasks: dict[str, Task] = Field(default_factory=dict)
     interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
+    sinks: Sinks | None = Field(default=None, description="officer time after the scene: custody, mental health, scene guards")
     output: Output = Field(default_factory=Output)
 
     @model_validator(mode="after")
@@ -411,6 +413,8 @@ class Scenario(Strict):
         if self.replay is not None and self.replay.default_type not in self.incident_types:
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
+        if self.sinks is not None:
+            self.sinks.check_references(self)
         return self
 
     def grade_order(self) -> list[str]:

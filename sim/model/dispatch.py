@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from sim.model.geography import Map
 from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
 from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Duty, Officer
 from sim.model.stats import OUTCOMES, Stats
+
+if TYPE_CHECKING:
+    from sim.model.sinks import Sinks
 
 ATTENDED = OUTCOMES.index("attended")
 WITHIN = OUTCOMES.index("attended_within_target")
@@ -69,6 +73,7 @@ class Dispatcher:
         self.move = duty.move
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
+        self.sinks: Sinks | None = None  # after-scene hook (custody, mental health, scene guards), set by the model
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:
@@ -251,6 +256,8 @@ class Dispatcher:
             if incident.followup is not None:
                 self.backlog_minutes += work.add_followup(officer, incident.followup)
         officer.incident = None
+        if self.sinks is not None and self.sinks.take(officer, incident):
+            return
         scene = incident.place
         if self.map is not None and self.return_to_station and scene != officer.station:
             minutes = self._drive_minutes(incident, officer.station, False)

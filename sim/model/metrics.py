@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from sim.config.schema import Scenario
-from sim.model.officers import Officer
+from sim.model.officers import SINK_STATES, Officer
 from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
 
 OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
@@ -59,8 +59,10 @@ def collect_metrics(
         metrics[f"response_minutes_by_grade.{name}.mean"] = histogram.mean()
         metrics[f"response_minutes_by_grade.{name}.p90"] = histogram.quantile(0.9)
         metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
+    absent = {state.label for state in SINK_STATES} if scenario.sinks is None else set()  # keeps old outputs as they were
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
-        metrics[f"officer_hours.{activity}"] = minutes / 60.0
+        if activity not in absent:
+            metrics[f"officer_hours.{activity}"] = minutes / 60.0
     total = float(np.sum(stats.activity_minutes))
     metrics["officer_hours_total"] = total / 60.0
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0

@@ -36,8 +36,11 @@ class State(IntEnum):
     ON_SCENE = 2
     MEAL_BREAK = 3
     ABSTRACTION = 4
-    DESK = 5
-    OFF = 6
+    CUSTODY = 5  # after-scene sinks (sim.model.sinks): one contiguous group
+    PLACE_OF_SAFETY = 6
+    SCENE_GUARD = 7
+    DESK = 8
+    OFF = 9
 
     @property
     def label(self) -> str:
@@ -46,10 +49,11 @@ class State(IntEnum):
 
 
 # Module-level names for the hot path (an enum attribute lookup costs more than a global).
-AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, DESK, OFF = State
+AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, CUSTODY, PLACE_OF_SAFETY, SCENE_GUARD, DESK, OFF = State
 STATE_NAMES: tuple[str, ...] = tuple(state.label for state in State)
 TIMED_STATES: tuple[str, ...] = tuple(state.label for state in State if state < DESK)
-BUSY_STATES = (TRAVEL, ON_SCENE)
+SINK_STATES = (CUSTODY, PLACE_OF_SAFETY, SCENE_GUARD)
+BUSY_STATES = (TRAVEL, ON_SCENE, *SINK_STATES)  # a job in hand: breaks and shift ends wait for it
 
 
 class Duty:

@@ -22,10 +22,12 @@ from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import CALL_FIELDS, CallBlock, Incident
 from sim.model.interventions.effects import Interventions
+from sim.model.interventions.rcrp import RightCareRightPerson
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
 from sim.model.replay import read_incident_log
 from sim.model.roster import Roster
+from sim.model.sinks import build_sinks
 from sim.model.stats import OUTCOMES, Stats
 from sim.model.streams import Streams, replication_seed
 from sim.model.work import charge_desk_time
@@ -94,6 +96,12 @@ class Model:
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
         self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.sinks = build_sinks(scenario, self.clock, self.stats, self.dispatcher, self.map, self.streams)
+        self.dispatcher.sinks = self.sinks
+        rcrp = scenario.sinks.right_care_right_person if scenario.sinks is not None else None
+        self.rcrp = RightCareRightPerson(rcrp, self.type_names, self.streams) if rcrp and rcrp.enabled else None
+        if self.rcrp is not None:
+            self.dispatcher.submit = self.rcrp.wrap(self.dispatcher, self.dispatcher.submit)  # type: ignore[method-assign]
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
             if scenario.contact is not None
@@ -136,6 +144,9 @@ class Model:
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        for extra in (self.sinks, self.rcrp):
+            if extra is not None:
+                metrics.update(extra.metrics())
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -271,6 +282,8 @@ class Model:
             if officer.state != OFF and officer.ending:
                 stats.overtime_minutes += stats.overlap(officer.shift_end, end)
         self.dispatcher.settle_queue_area()
+        if self.sinks is not None:
+            self.sinks.settle(end)
 
     def _records_frame(self) -> pd.DataFrame | None:
         if self.records is None:
