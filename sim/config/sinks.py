@@ -117,7 +117,9 @@ class Sinks(_Section):
         """Every type and place named must exist in the scenario; raises ValueError naming the field."""
         types = list(scenario.incident_types)
         places = place_names(scenario)
-        named: list[tuple[str, list[str], list[str]]] = [("right_care_right_person.types", list(self.right_care_right_person.types), types)]
+        named: list[tuple[str, list[str], list[str]]] = []
+        if self.right_care_right_person.enabled:
+            named.append(("right_care_right_person.types", list(self.right_care_right_person.types), types))
         if self.custody is not None:
             named.append(("custody.arrest_share", list(self.custody.arrest_share), types))
             named.append(("custody.suites", [s.place for s in self.custody.suites], places))
