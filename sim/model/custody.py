@@ -78,6 +78,7 @@ class CustodySink:
         self.wait = LogHistogram()
         self.waited = 0
         self.cases: list[PaceCase] = []
+        self.pace_minutes = 0.0  # deadline work added for counted detentions
         self.end = math.inf
 
     def wanted(self, incident: Incident) -> bool:
@@ -133,7 +134,10 @@ class CustodySink:
             position = next((i for i, item in enumerate(backlog) if len(item) < 3), len(backlog))
         for offset, (task, minutes) in enumerate(items):
             backlog.insert(position + offset, [task, minutes, case])
-        self.context.dispatcher.backlog_minutes += sum(m for _, m in items)
+        minutes = sum(m for _, m in items)
+        self.context.dispatcher.backlog_minutes += minutes
+        if incident.counted:
+            self.pace_minutes += minutes
 
     def settle(self, end: float) -> None:
         self.end = end
@@ -150,5 +154,6 @@ class CustodySink:
         inside_zero = self.wait.n - self.waited >= 0.9 * self.wait.n
         out["custody.booking_wait_minutes.p90"] = 0.0 if self.wait.n and inside_zero else self.wait.quantile(0.9)
         out["custody.booking_waited_share"] = self.waited / self.wait.n if self.wait.n else math.nan
+        out["custody.pace_work_hours"] = self.pace_minutes / 60.0
         out["pace_breaches"] = float(self.breaches(self.end))
         return out
