@@ -136,7 +136,9 @@ def test_hours_identity_holds_with_every_sink_on() -> None:
         assert metrics[f"officer_hours.{label}"] > 0
     activities = sum(v for k, v in metrics.items() if k.startswith("officer_hours."))
     assert activities == pytest.approx(metrics["officer_hours_total"], rel=1e-12)
-    assert metrics["officer_hours_total"] == pytest.approx(metrics["rostered_hours"] + metrics["overtime_hours"], rel=1e-9)
+    assert metrics["officer_hours_total"] == pytest.approx(
+        metrics["rostered_hours"] + metrics["overtime_hours"], rel=1e-9
+    )
 
 
 def out_of_order(deadline_first: bool) -> tuple[int, int]:

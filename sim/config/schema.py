@@ -370,7 +370,7 @@ class Scenario(Strict):
     dispatch: Dispatch = Field(default_factory=Dispatch)
     tasks: dict[str, Task] = Field(default_factory=dict)
     interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
-    sinks: Sinks | None = Field(default=None, description="officer time after the scene: custody, mental health, scene guards")
+    sinks: Sinks | None = Field(default=None, description="after the scene: custody, mental health, scene guards")
     output: Output = Field(default_factory=Output)
 
     @model_validator(mode="after")

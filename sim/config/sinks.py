@@ -42,7 +42,9 @@ class Custody(_Section):
 
     arrest_share: dict[str, Share] = Field(description="probability that an attended incident of a type ends in arrest")
     suites: tuple[CustodySuite, ...] = Field(min_length=1)
-    officers_held: PositiveInt = Field(default=2, description="attending officers held with a detainee (at most the crew)")
+    officers_held: PositiveInt = Field(
+        default=2, description="attending officers held with a detainee (at most the crew)"
+    )
     transport_minutes: Distribution = Field(
         default_factory=_twenty_minutes, description="journey to the suite without geography"
     )
@@ -74,13 +76,17 @@ class PlaceOfSafety(_Section):
 class MentalHealth(_Section):
     """Section 136 detentions and conveyances from welfare-type incidents, and the waits they bring."""
 
-    detention_share: dict[str, Share] = Field(description="probability that an attended incident of a type ends in s136")
+    detention_share: dict[str, Share] = Field(
+        description="probability that an attended incident of a type ends in s136"
+    )
     conveyance_share: dict[str, Share] = Field(
         default_factory=dict, description="probability of a voluntary conveyance to A&E instead (no s136)"
     )
     places_of_safety: tuple[PlaceOfSafety, ...] = Field(default=())
     emergency_department: str = Field(description="a station or zone name: the A&E used when no place is free")
-    officers_held: PositiveInt = Field(default=2, description="attending officers held until handover (at most the crew)")
+    officers_held: PositiveInt = Field(
+        default=2, description="attending officers held until handover (at most the crew)"
+    )
     transport_minutes: Distribution = Field(
         default_factory=_twenty_minutes, description="journey to the place without geography"
     )

@@ -1,6 +1,6 @@
 """Arrests and custody: transport, a booking-in queue per suite, handover, then PACE-clock work.
 
-An arrest (the incident's draw from ``arrest.<type>`` below ``custody.arrest_share``) holds up to
+An arrest (the incident's draw from the ``arrest`` stream below ``custody.arrest_share``) holds up to
 ``officers_held`` of the attending officers (state ``CUSTODY``). They drive the detainee to the
 nearest suite, queue first come first served for one of its ``booking_desks`` (custody sergeants),
 are booked in, and stay until handover. The PACE clock starts on arrival at the suite: the
@@ -67,13 +67,15 @@ class CustodySink:
         share = context.by_type(config.arrest_share)
         self.share = share
         self.kinds = [s > 0.0 for s in share]
-        self.arrest = [uniforms(context.streams.get(f"arrest.{name}")) for name in context.types]
+        self.arrest = uniforms(context.streams, "arrest")
         self.suites = [Suite(context.place(s.place), s.booking_desks) for s in config.suites]
         self.places = [suite.place for suite in self.suites]
         self.transport = context.draws("custody.transport", config.transport_minutes)
         self.booking = context.draws("custody.booking", config.booking_minutes)
         self.handover = context.draws("custody.handover", config.handover_minutes)
-        self.pace = [(TASKS.index(task), context.draws(f"custody.pace.{task}", d)) for task, d in config.pace_work.items()]
+        self.pace = [
+            (TASKS.index(task), context.draws(f"custody.pace.{task}", d)) for task, d in config.pace_work.items()
+        ]
         self.arrests = [0] * len(context.types)
         self.wait = LogHistogram()
         self.waited = 0
@@ -82,7 +84,7 @@ class CustodySink:
         self.end = math.inf
 
     def wanted(self, incident: Incident) -> bool:
-        return self.arrest[incident.kind][incident.number] < self.share[incident.kind]
+        return self.arrest[incident.number] < self.share[incident.kind]
 
     def start(self, officers: list[Officer], incident: Incident) -> None:
         """Drive the detainee to the nearest suite."""

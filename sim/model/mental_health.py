@@ -1,7 +1,7 @@
 """Mental health: section 136 detentions and conveyances, places of safety and A&E waits.
 
 An attended incident of a welfare type ends in a section 136 detention when its draw from
-``section_136.<type>`` is below ``detention_share``, or in a voluntary conveyance to A&E when it
+the ``section_136`` stream is below ``detention_share``, or in a voluntary conveyance to A&E when it
 is below ``detention_share + conveyance_share``. Up to ``officers_held`` attending officers are
 held (state ``PLACE_OF_SAFETY``) until handover. A detention goes to the nearest place of safety
 with a free place (the place is taken for the detainee's ``stay_hours``); when every place is
@@ -36,7 +36,7 @@ class MentalHealthSink:
         conveyance = context.by_type(config.conveyance_share)
         self.either = [d + c for d, c in zip(self.detain, conveyance, strict=True)]
         self.kinds = [share > 0.0 for share in self.either]
-        self.draw = [uniforms(context.streams.get(f"section_136.{name}")) for name in context.types]
+        self.draw = uniforms(context.streams, "section_136")
         self.places = [context.place(p.place) for p in config.places_of_safety]
         self.free = [p.places for p in config.places_of_safety]
         self.emergency = context.place(config.emergency_department)
@@ -50,11 +50,11 @@ class MentalHealthSink:
         self.wait_minutes = 0.0
 
     def wanted(self, incident: Incident) -> bool:
-        return self.draw[incident.kind][incident.number] < self.either[incident.kind]
+        return self.draw[incident.number] < self.either[incident.kind]
 
     def start(self, officers: list[Officer], incident: Incident) -> None:
         """Choose where the person goes, and drive there."""
-        detained = self.draw[incident.kind][incident.number] < self.detain[incident.kind]
+        detained = self.draw[incident.number] < self.detain[incident.kind]
         free = [i for i, places in enumerate(self.free) if places > 0] if detained else []
         if free:
             chosen = free[self.context.nearest(incident, [self.places[i] for i in free])]

@@ -59,7 +59,8 @@ def collect_metrics(
         metrics[f"response_minutes_by_grade.{name}.mean"] = histogram.mean()
         metrics[f"response_minutes_by_grade.{name}.p90"] = histogram.quantile(0.9)
         metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
-    absent = {state.label for state in SINK_STATES} if scenario.sinks is None else set()  # keeps old outputs as they were
+    # Without a sinks section their activities are left out, so outputs stay exactly as before.
+    absent = {state.label for state in SINK_STATES} if scenario.sinks is None else set()
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
         if activity not in absent:
             metrics[f"officer_hours.{activity}"] = minutes / 60.0

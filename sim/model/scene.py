@@ -1,6 +1,6 @@
 """Scene guards: a cordon held by an officer for hours at a serious incident.
 
-An attended incident needs a guard when its draw from ``scene_guard.<type>`` is below the type's
+An attended incident needs a guard when its draw from the ``scene_guard`` stream is below the type's
 ``share``; up to ``officers_held`` of the attending officers stay at the scene (state
 ``SCENE_GUARD``) for the incident's ``guard_minutes``, then are free where they are.
 """
@@ -29,12 +29,12 @@ class SceneGuardSink:
         self.held = config.officers_held
         self.share = context.by_type(config.share)
         self.kinds = [share > 0.0 for share in self.share]
-        self.draw = [uniforms(context.streams.get(f"scene_guard.{name}")) for name in context.types]
+        self.draw = uniforms(context.streams, "scene_guard")
         self.minutes = context.draws("scene_guard.minutes", config.guard_minutes)
         self.guards = 0
 
     def wanted(self, incident: Incident) -> bool:
-        return self.draw[incident.kind][incident.number] < self.share[incident.kind]
+        return self.draw[incident.number] < self.share[incident.kind]
 
     def start(self, officers: list[Officer], incident: Incident) -> None:
         if incident.counted:

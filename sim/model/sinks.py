@@ -61,7 +61,7 @@ class Context:
 
     def draws(self, name: str, distribution: Distribution) -> PerIncident:
         """Durations from ``distribution``, one per incident number, from stream ``name``."""
-        return PerIncident(self.streams.get(name), distribution.sample)
+        return PerIncident(self.streams, name, distribution.sample)
 
     def place(self, name: str) -> int:
         """The map place of a station or zone name."""
@@ -108,21 +108,24 @@ class Sinks:
     def __init__(self, context: Context, sinks: list[Sink]) -> None:
         self.context = context
         self.sinks = sinks
-        self.kinds = [any(sink.kinds[k] for sink in sinks) for k in range(len(context.types))]
+        self.by_kind = [[sink for sink in sinks if sink.kinds[k]] for k in range(len(context.types))]
         self.parties: dict[int, Party] = {}  # incident number -> its party, until all its officers have left
         self.move = context.dispatcher.move
 
     def take(self, officer: Officer, incident: Incident) -> bool:
         """Called as ``officer`` leaves ``incident``'s scene: True if a sink took the officer."""
-        if not self.kinds[incident.kind]:
+        candidates = self.by_kind[incident.kind]
+        if not candidates:
             return False
         number = incident.number
         party = self.parties.get(number)
         if party is None:
-            sink = next((s for s in self.sinks if s.kinds[incident.kind] and s.wanted(incident)), None)
-            if sink is None:
+            for sink in candidates:
+                if sink.wanted(incident):
+                    party = self.parties[number] = Party(sink)
+                    break
+            else:
                 return False  # decided by the incident's own draws: asking again gives the same answer
-            party = self.parties[number] = Party(sink)
         party.left += 1
         taken = party.open
         if taken:

@@ -24,7 +24,7 @@ class RightCareRightPerson:
     def __init__(self, config: RcrpConfig, types: list[str], streams: Streams) -> None:
         self.share = config.share
         self.kinds = [name in config.types for name in types]
-        self.draw = uniforms(streams.get("intervention.right_care_right_person"))
+        self.draw = uniforms(streams, "intervention.right_care_right_person")
         self.passed = 0
 
     def wrap(self, dispatcher: Dispatcher, submit: Callable[[Incident], None]) -> Callable[[Incident], None]:
