@@ -7,29 +7,35 @@ are in [0, 1]. The simulation clock runs in minutes from Monday 00:00 of the fir
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
+    TypeAdapter,
+    ValidationError,
     field_validator,
     model_validator,
 )
 
+from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
 from sim.config.interventions import InterventionsConfig
 from sim.config.sinks import Sinks
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-# Bounds far past any real force (England and Wales has about 148,000 officers and 10 million
-# 999 calls a year): a larger value is a typo, and would exhaust memory or never finish.
+# The workforce section lives in its own module; its classes are re-exported here.
+from sim.config.workforce import Abstraction as Abstraction
+from sim.config.workforce import Shift as Shift
+from sim.config.workforce import Staffing as Staffing
+from sim.config.workforce import Station as Station
+from sim.config.workforce import Workforce
+
+# Bounds far past any real force (England and Wales has about 10 million 999 calls a year): a
+# larger value is a typo, and would never finish.
 MAX_HORIZON_DAYS = 36525.0  # a century
 MAX_YEARLY_CALLS = 1e8
-MAX_PEOPLE = 200_000
 MAX_MULTIPLIER = 1e6
 Multiplier = Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
 MonthFactor = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
@@ -44,12 +50,7 @@ TASKS: tuple[str, ...] = (
     "case_file",
 )
 MIX_TOLERANCE = 1e-6
-
-
-class Strict(BaseModel):
-    """Base of every config section: unknown keys, infinity and NaN are errors; values immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+RETURN_MODES = ("drive", "stay", "instant")
 
 
 def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
@@ -157,13 +158,22 @@ class IncidentType(Strict):
 
 
 class Replay(Strict):
-    """Replay an incident log instead of generating arrivals (contact centre bypassed)."""
+    """Replay an incident log instead of generating arrivals (contact centre bypassed).
+
+    Types named in the log but not in ``incident_types`` (all of them, when none are configured)
+    are log types: ``officers`` officers each, time on scene from the log's column or else
+    ``on_scene_minutes``, and no follow-up work.
+    """
 
     path: Path = Field(description="CSV: time, grade, and optional type, latitude, longitude, on_scene_minutes")
     start: str | None = Field(
         default=None, description="ISO 8601 timestamp of simulation time 0 for ISO times in the log"
     )
     default_type: str = Field(default="other", description="type for rows without one")
+    on_scene_minutes: Distribution | None = Field(
+        default=None, description="time on scene of log types where the log gives none"
+    )
+    officers: PositiveInt = Field(default=1, description="officers sent to an incident of a log type")
 
 
 class HandlerStaffing(Strict):
@@ -211,84 +221,6 @@ class ContactCentre(Strict):
         return value
 
 
-class Shift(Strict):
-    """A shift's start time and length."""
-
-    start_hour: Annotated[float, Field(ge=0, lt=24)]
-    length_hours: Annotated[float, Field(gt=0, le=24)]
-
-
-class Station(Strict):
-    """A police station: where officers start and (optionally) return."""
-
-    name: str
-    latitude: Annotated[float, Field(ge=-90, le=90)] = 0.0
-    longitude: Annotated[float, Field(ge=-180, le=180)] = 0.0
-    officer_share: PositiveFloat = Field(default=1.0, description="relative share of response officers")
-
-
-class Abstraction(Strict):
-    """Share of rostered officer-shifts lost, each officer-shift drawn at random."""
-
-    sickness: Share = 0.0
-    leave: Share = 0.0
-    training: Share = 0.0
-
-    def total(self) -> float:
-        """Probability that an officer is abstracted for a whole shift."""
-        return self.sickness + self.leave + self.training
-
-    @model_validator(mode="after")
-    def _at_most_one(self) -> Abstraction:
-        if self.total() >= 1.0:
-            raise ValueError(f"abstraction shares sum to {self.total():.3g}; nobody would work")
-        return self
-
-
-class Workforce(Strict):
-    """Response officers in teams on a rota of shifts, at stations."""
-
-    response_officers: PositiveInt = Field(le=MAX_PEOPLE)
-    teams: PositiveInt
-    shifts: dict[str, Shift]
-    pattern: tuple[str, ...] = Field(description="the rota cycle, one entry a day: a shift name or 'off'")
-    stations: tuple[Station, ...] = Field(min_length=1)
-    abstraction: Abstraction
-    meal_break_minutes: NonNegativeFloat = 0.0
-    meal_break_after_hours: NonNegativeFloat = 4.0
-    meal_break_window_hours: NonNegativeFloat = Field(
-        default=2.0, description="breaks start in turn across this window after meal_break_after_hours, not all at once"
-    )
-
-    @model_validator(mode="after")
-    def _rota(self) -> Workforce:
-        unknown = {day for day in self.pattern if day != "off" and day not in self.shifts}
-        if unknown:
-            raise ValueError(f"pattern names shifts {sorted(unknown)} not in shifts {sorted(self.shifts)}")
-        if all(day == "off" for day in self.pattern):
-            raise ValueError("the roster has nobody on shift: pattern is all 'off'")
-        following = self.pattern[1:] + self.pattern[:1]
-        for day, (today, tomorrow) in enumerate(zip(self.pattern, following, strict=True)):
-            if "off" in (today, tomorrow):
-                continue
-            ends = self.shifts[today].start_hour + self.shifts[today].length_hours
-            # A team cannot work two shifts at once.
-            if ends > 24.0 + self.shifts[tomorrow].start_hour:
-                raise ValueError(
-                    f"pattern: {today!r} (day {day + 1}) ends at hour {ends:g}, after the next "
-                    f"day's {tomorrow!r} starts at hour {24 + self.shifts[tomorrow].start_hour:g}"
-                )
-        if self.response_officers < self.teams * len(self.stations):
-            raise ValueError(
-                f"{self.response_officers} officers cannot staff {self.teams} teams at "
-                f"{len(self.stations)} stations: some team would have nobody on shift"
-            )
-        names = [station.name for station in self.stations]
-        if len(set(names)) != len(names):
-            raise ValueError("station names must be unique")
-        return self
-
-
 class Zone(Strict):
     """An area incidents come from, represented by its centre."""
 
@@ -302,13 +234,33 @@ class Zone(Strict):
 class Geography(Strict):
     """Zones, road distances and speeds: travel = great-circle km x road factor / speed."""
 
-    zones: tuple[Zone, ...] = Field(min_length=1)
+    zones: tuple[Zone, ...] = Field(description="at least one, unless a replayed log gives every incident's place")
     road_factor: Annotated[float, Field(ge=1.0)]
     speed_kmh: PositiveFloat = Field(description="normal road speed")
     blue_light_speed_kmh: PositiveFloat = Field(description="speed for grades in blue_light_grades")
     blue_light_grades: tuple[str, ...] = ("P1",)
     mobilise_minutes: NonNegativeFloat = 0.0
-    return_to_station: bool = Field(description="true: drive back after each job; false: patrol from there")
+    return_to_station: bool | Literal["drive", "stay", "instant"] = Field(
+        description="after each job: drive (drive back to the station), stay (take the next job from the scene's zone) "
+        "or instant (back at the station at once, no travel); true and false are the old spellings of drive and stay"
+    )
+
+    @field_validator("return_to_station", mode="before")
+    @classmethod
+    def _return_mode(cls, value: object) -> object:
+        """Anything read as true/false before stays so; otherwise one clear message."""
+        if value in RETURN_MODES:
+            return value
+        try:
+            return TypeAdapter(bool).validate_python(value)
+        except ValidationError:
+            raise ValueError(f"expected one of {list(RETURN_MODES)} (or the old true/false)") from None
+
+    def return_mode(self) -> Literal["drive", "stay", "instant"]:
+        """``return_to_station`` with the old true/false spellings read as drive/stay."""
+        if isinstance(self.return_to_station, bool):
+            return "drive" if self.return_to_station else "stay"
+        return self.return_to_station
 
 
 class Dispatch(Strict):
@@ -317,11 +269,17 @@ class Dispatch(Strict):
     travel_minutes: dict[str, Distribution] = Field(
         default_factory=dict, description="travel time by grade when there is no geography"
     )
+    overload_wait_multiple: PositiveFloat = Field(
+        default=200.0, description="overloaded when an incident has waited this many times its grade's target"
+    )
+    max_waiting_per_officer: PositiveFloat = Field(
+        default=10.0, description="overloaded when more incidents wait per response officer than this"
+    )
     max_waiting_incidents: PositiveInt = Field(
-        default=20000, description="a queue longer than this means demand outruns capacity (overload)"
+        default=20000, description="overloaded when more incidents than this wait (a memory guard)"
     )
     max_backlog_hours_per_officer: PositiveFloat = Field(
-        default=500.0, description="follow-up backlog per officer beyond which the run is overloaded"
+        default=500.0, description="overloaded when the follow-up backlog per officer exceeds this"
     )
 
 
@@ -362,9 +320,11 @@ class Scenario(Strict):
     )
     grades: dict[str, Grade]
     profiles: dict[str, Profile] = Field(default_factory=dict)
-    incident_types: dict[str, IncidentType] = Field(min_length=1)
+    incident_types: dict[str, IncidentType] = Field(
+        default_factory=dict, description="at least one, unless a replayed log supplies the incidents"
+    )
     replay: Replay | None = None
-    contact: ContactCentre | None = Field(description="none: calls reach dispatch at once")
+    contact: ContactCentre | None = Field(description="none: calls reach dispatch at once; not needed with a replay")
     workforce: Workforce
     geography: Geography | None = None
     dispatch: Dispatch = Field(default_factory=Dispatch)
@@ -373,8 +333,20 @@ class Scenario(Strict):
     sinks: Sinks | None = Field(default=None, description="after the scene: custody, mental health, scene guards")
     output: Output = Field(default_factory=Output)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _replay_needs_no_contact(cls, data: Any) -> Any:
+        """A replayed log goes straight to dispatch, so ``contact`` may be left out."""
+        if isinstance(data, dict) and data.get("replay") is not None and "contact" not in data:
+            return {**data, "contact": None}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        if self.replay is None and not self.incident_types:
+            raise ValueError("incident_types: give at least one type (or a replay log that supplies them)")
+        if self.replay is None and self.geography is not None and not self.geography.zones:
+            raise ValueError("geography.zones: give at least one zone (or a replay log with every incident's place)")
         if self.warmup_days >= self.horizon_days:
             raise ValueError(f"warmup_days ({self.warmup_days}) must be below horizon_days ({self.horizon_days})")
         if self.seasonality_by_month is not None and len(self.seasonality_by_month) != 12:
@@ -410,7 +382,7 @@ class Scenario(Strict):
             for grade in self.geography.blue_light_grades:
                 if grade not in self.grades:
                     raise ValueError(f"geography.blue_light_grades: {grade!r} is not a grade")
-        if self.replay is not None and self.replay.default_type not in self.incident_types:
+        if self.replay is not None and self.incident_types and self.replay.default_type not in self.incident_types:
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
         if self.sinks is not None:

@@ -59,7 +59,7 @@ class Dispatcher:
         self.interrupts = [g.interrupts_followup for g in grades]
         blue = scenario.geography.blue_light_grades if scenario.geography else ()
         self.blue_light = [name in blue for name in scenario.grade_order()]
-        self.return_to_station = scenario.geography.return_to_station if scenario.geography else False
+        self.return_mode = scenario.geography.return_mode() if scenario.geography else "stay"
         self.break_minutes = scenario.workforce.meal_break_minutes
         self.queues: list[list] = [[] for _ in grades]
         self.waiting = [0] * len(grades)
@@ -184,6 +184,18 @@ class Dispatcher:
         for grade in range(len(self.waiting)):
             self._change_waiting(grade, 0)
 
+    def longest_wait(self, grade: int) -> float:
+        """Minutes since the call of the oldest incident of ``grade`` still wanting an officer (0 if none).
+
+        Drops stale heap entries on the way, exactly as ``_next_incident`` would, so it changes nothing."""
+        queue = self.queues[grade]
+        while queue:
+            incident = queue[0][2]
+            if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+                return self.clock.now - incident.time
+            heapq.heappop(queue)
+        return 0.0
+
     def _next_incident(self, urgent_only: bool) -> Incident | None:
         """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
         if not any(self.queues):
@@ -259,14 +271,14 @@ class Dispatcher:
         if self.sinks is not None and self.sinks.take(officer, incident):
             return
         scene = incident.place
-        if self.map is not None and self.return_to_station and scene != officer.station:
+        if self.map is not None and self.return_mode == "drive" and scene != officer.station:
             minutes = self._drive_minutes(incident, officer.station, False)
             officer.place = officer.station
             self.move(officer, TRAVEL)
             self.clock.after(minutes, self.officer_free, officer)
             return
         if self.map is not None:
-            officer.place = scene
+            officer.place = officer.station if self.return_mode == "instant" else scene
         self.officer_free(officer)
 
     def officer_free(self, officer: Officer) -> None:
