@@ -7,7 +7,7 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,10 +60,16 @@ def simulate(
     records: bool = False,
     timeseries: bool = False,
     allow_overload: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> RunResult:
-    """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
+    """Run one replication of ``scenario``; an int seed means replication 0 of that seed.
+
+    ``progress(day)``, if given, is called once per simulated day with the days done; it
+    changes nothing the model computes.
+    """
     sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
-    return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
+    model = Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload)
+    return model.run(progress)
 
 
 class Model:
@@ -128,7 +134,7 @@ class Model:
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
 
-    def run(self) -> RunResult:
+    def run(self, progress: Callable[[float], None] | None = None) -> RunResult:
         started = time.perf_counter()
         clock = self.clock
         clock.process(self.roster.process())
@@ -140,6 +146,8 @@ class Model:
         clock.after(0.0, self._check_overload)
         if self.series is not None:
             clock.after(0.0, self._sample)
+        if progress is not None:
+            clock.process(self._days(progress))
         with long_lived_objects_set_aside():
             clock.run(until=self.stop)
         end = clock.now
@@ -162,6 +170,13 @@ class Model:
             timeseries=self._series_frame(),
             extra={"warnings": warnings} if warnings else {},
         )
+
+    def _days(self, progress: Callable[[float], None]) -> Iterator[Any]:
+        """Report each simulated day: a SimPy process (not a clock callback, so the event count
+        is untouched) that reads no model state, so results are the same with or without it."""
+        while True:
+            yield self.clock.timeout(1440.0)
+            progress(self.clock.now / 1440.0)
 
     def _warnings(self, metrics: dict[str, float]) -> list[str]:
         """What the user of this run should know: the replayed log's notes, and replayed incidents left open."""

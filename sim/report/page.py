@@ -35,6 +35,7 @@ from sim.report.inputs import (
 )
 from sim.report.output import write_directory
 from sim.report.stress import Facts, checklist
+from sim.report.tables import ratio_text
 
 REPO = Path(__file__).resolve().parents[2]
 CALIBRATION = REPO / "docs" / "calibration.md"
@@ -361,7 +362,7 @@ def run_report(directory: Path, plots: Path, question: str | None) -> Report:
         results.insert(
             0,
             Paragraph(
-                f"OVERLOADED in {len(overloads)} replications: {overloads[0]['reason']}; results cover a shortened run."
+                f"OVERLOADED in {_count(len(overloads), 'replication')}: {overloads[0]['reason']}; results cover a shortened run."
             ),
         )
     sections = [
@@ -409,7 +410,7 @@ def run_report(directory: Path, plots: Path, question: str | None) -> Report:
     sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
     return Report(
         f"policesim run: {config['name']}",
-        f"{meta['replications']} replications, seed {meta['seed']}, config "
+        f"{_count(meta['replications'], 'replication')}, seed {meta['seed']}, config "
         f"{meta['config_hash']}, policesim {meta['version']}",
         sections,
     )
@@ -473,11 +474,18 @@ def _overlay_rows(
 
 def _crn_text(crn: Mapping[str, Any]) -> str:
     """One sentence on the variance reduction common random numbers gave."""
+    median = crn.get("median_variance_reduction")
+    if median is None:
+        return "Common random numbers: variance reduction not defined (it needs two or more replications)."
     return (
-        f"Common random numbers: median variance reduction "
-        f"{crn.get('median_variance_reduction', float('nan')):.1f}x over the headline "
+        f"Common random numbers: median variance reduction {ratio_text(median)} over the headline "
         f"metrics against independent runs ({crn.get('definition', '')})."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 scenario``, ``3 scenarios``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def compare_report(directory: Path, plots: Path, question: str | None) -> Report:
@@ -595,17 +603,18 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
             "officer hours freed",
             "linear estimates",
         ],
-        aims=f"Compare {len(configs) - 1} scenarios against {base!r} on common random numbers.",
+        aims=f"Compare {_count(len(configs) - 1, 'scenario')} against {base!r} on common random numbers.",
         scenario_logic="Each scenario is the base config with intervention overlays; each "
         "intervention acts in one documented place (sim/model/interventions/effects.py); see the changed "
         "inputs table.",
         sources="docs/calibration.md parameter table and config comments",
-        inputs_listed=len(rows) + len(changed_rows),
+        inputs_listed=len(rows),
+        inputs_changed=len(changed_rows),
         unsourced_inputs=unsourced,
         warmup_days=experiment["warmup_days"],
         horizon_days=experiment["horizon_days"],
         replications=experiment["replications"],
-        estimation=f"{experiment['replications']} replications per scenario with the same seeds "
+        estimation=f"{_count(experiment['replications'], 'replication')} per scenario with the same seeds "
         "(common random numbers); paired differences with 95% Student-t confidence intervals.",
         software=_software(),
         report_machine=_system(),
@@ -613,7 +622,8 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
     sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
     return Report(
         f"policesim compare: {experiment['name']}",
-        f"{len(configs)} scenarios, {experiment['replications']} replications each, seed {experiment['seed']}",
+        f"{_count(len(configs), 'scenario')}, {_count(experiment['replications'], 'replication')} each, "
+        f"seed {experiment['seed']}",
         sections,
     )
 

@@ -44,6 +44,7 @@ from sim.errors import ConfigError
 from sim.model.replication import simulate
 from sim.model.stats import ACTIVITIES
 from sim.model.streams import replication_seed
+from sim.parent import exit_with_parent
 from sim.study.paired import linear_equivalent, paired_difference
 from sim.study.replications import default_workers, mean_ci
 
@@ -195,7 +196,7 @@ def map_jobs(
             if progress:
                 progress(len(outputs))
         return outputs
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as pool:
         for future in as_completed([pool.submit(function, *job) for job in jobs]):
             outputs.append(future.result())
             if progress:

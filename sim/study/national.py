@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, V
 
 from sim.config.loading import format_validation_error, load_raw, read_yaml, scenario_from_dict
 from sim.errors import ConfigError, DataError, PolicesimError
+from sim.parent import exit_with_parent
 
 NATIONAL_KEY = "national"
 SETTINGS: tuple[str, ...] = ("urban", "mixed", "rural")
@@ -356,7 +357,7 @@ def run_national(
             if progress:
                 progress(done, len(jobs))
     else:
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs))) as pool:
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs)), initializer=exit_with_parent) as pool:
             futures = {
                 pool.submit(_run_one, raw, spec.seed, replication, index[force.name]): (
                     force,
