@@ -124,8 +124,12 @@ def test_place_of_safety_full_sends_the_next_detention_to_a_and_e(tmp_path: Path
     assert simulate(build(raw), 1).metrics["section_136.to_emergency_department"] == 0
 
 
+SINKS_OVERLAY = Path(__file__).resolve().parent.parent / "configs" / "interventions" / "sinks.yaml"
+
+
 def all_sinks_on(days: int, *overrides: str) -> Any:
-    return load_scenario(None, [f"horizon_days={days}", "warmup_days=3", *overrides])
+    """The packaged baseline with the sinks overlay (the baseline itself has no sinks section)."""
+    return load_scenario(SINKS_OVERLAY, [f"horizon_days={days}", "warmup_days=3", *overrides])
 
 
 def test_hours_identity_holds_with_every_sink_on() -> None:
@@ -182,7 +186,7 @@ def test_right_care_right_person_is_monotone_on_common_random_numbers() -> None:
 
 
 def test_without_the_section_sink_outputs_are_absent() -> None:
-    metrics = simulate(load_scenario(None, ["horizon_days=5", "warmup_days=1", "sinks=null"]), 1).metrics
+    metrics = simulate(load_scenario(None, ["horizon_days=5", "warmup_days=1"]), 1).metrics
     assert not any(k.startswith(("arrests.", "custody.", "section_136.")) for k in metrics)
     assert "officer_hours.custody" not in metrics
     assert [s.label for s in State][5:8] == ["custody", "place_of_safety", "scene_guard"]

@@ -81,10 +81,17 @@ def add_run_options(parser: argparse.ArgumentParser, replications: int = 5) -> N
     )
 
 
+def _register_plug_in_interventions() -> None:
+    """Import the model's intervention registry: only for a config naming an intervention the config layer does not know."""
+    import sim.model.interventions.registry  # noqa: F401
+
+
 def scenario_from_args(args: argparse.Namespace) -> Scenario:
     """Load the scenario named by the arguments with --set, --days and --warmup-days applied."""
+    from sim.config import interventions
     from sim.config.loading import load_scenario
 
+    interventions.section_finder = _register_plug_in_interventions
     overrides: list[str] = list(args.overrides)
     if args.days is not None:
         overrides.append(f"horizon_days={args.days}")

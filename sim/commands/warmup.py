@@ -12,6 +12,7 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,7 +90,7 @@ def _from_empty(scenario: Scenario, days: float) -> Scenario:
     return scenario_from_dict(raw, source=f"{scenario.name} (warm-up analysis)")
 
 
-def _save_plot(path: Path, force: bool, draw) -> None:  # type: ignore[no-untyped-def]
+def _save_plot(path: Path, force: bool, draw: Callable[[Path], object]) -> None:
     """Write the plot through a temporary file; never replace an existing one without force."""
     if path.exists() and not force:
         raise OutputExistsError(f"--plot {path}: exists; pass --force to replace it")

@@ -30,7 +30,12 @@ def collect_metrics(
     metrics: dict[str, float] = {}
     for kind, name in enumerate(stats.type_names):
         row = stats.outcomes[kind]
-        closed = row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]] + row[OUTCOME["resolved_without_deployment"]]
+        closed = (
+            row[OUTCOME["attended"]]
+            + row[OUTCOME["not_attended"]]
+            + row[OUTCOME["resolved_without_deployment"]]
+            + row[OUTCOME["resolved_by_telephone"]]
+        )
         values = {
             "generated": row[OUTCOME["generated"]],
             "attended": row[OUTCOME["attended"]],
@@ -66,7 +71,8 @@ def collect_metrics(
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
         if activity not in absent:
             metrics[f"officer_hours.{activity}"] = minutes / 60.0
-    total = float(np.sum(stats.activity_minutes))
+    kept = [index for index, activity in enumerate(ACTIVITIES) if activity not in absent]
+    total = float(np.sum(np.asarray(stats.activity_minutes)[kept]))  # same terms, same order: same bits
     metrics["officer_hours_total"] = total / 60.0
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0
     metrics["overtime_hours"] = stats.overtime_minutes / 60.0
@@ -90,8 +96,10 @@ def _by_grade(row: list[int]) -> dict[str, int]:
     caller who hung up was never graded: counted here by the drawn grade as not attended, as in
     the counts by type (the within-target share by grade leaves them out)."""
     not_attended = row[OUTCOME["not_attended"]] + row[OUTCOME["lost_to_abandonment"]]
-    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]]
+    by_telephone = row[OUTCOME["resolved_by_telephone"]]
+    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]] + by_telephone
     return {
+        "resolved_by_telephone": by_telephone,
         "generated": row[OUTCOME["generated"]],
         "attended": row[OUTCOME["attended"]],
         "attended_within_target": row[OUTCOME["attended_within_target"]],

@@ -7,22 +7,23 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import CALL_FIELDS, CallBlock, Incident
-from sim.model.interventions.effects import Interventions
 from sim.model.interventions.rcrp import RightCareRightPerson
+from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
 from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
@@ -99,24 +100,32 @@ class Model:
         self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
-        self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
         self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
         self.duty = Duty(self.clock, self.stats, len(self.officers))
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
-        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
+        # where every graded incident goes: through the interventions' remote responses if any
+        self.submit: Callable[[Incident], None] = (
+            self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
+        )
+        self.attendance = (
+            Attendance(scenario.attendance, scenario, self.clock, self.stats, self.streams, self.dispatcher)
+            if scenario.attendance is not None
+            else None
+        )
         self.sinks = build_sinks(scenario, self.clock, self.stats, self.dispatcher, self.map, self.streams)
         self.dispatcher.sinks = self.sinks
         rcrp = scenario.sinks.right_care_right_person if scenario.sinks is not None else None
         self.rcrp = RightCareRightPerson(rcrp, self.type_names, self.streams) if rcrp and rcrp.enabled else None
-        if self.rcrp is not None:
-            self.dispatcher.submit = self.rcrp.wrap(self.dispatcher, self.dispatcher.submit)  # type: ignore[method-assign]
+        if self.rcrp is not None:  # health services take their share before any response is decided
+            self.submit = self.rcrp.wrap(self.dispatcher, self.submit)
         self.contact = (
-            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
             else None
         )
-        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.receive = self.contact.receive if self.contact is not None else self.submit
         self.roster = Roster(
             self.clock,
             scenario.workforce,
@@ -130,6 +139,11 @@ class Model:
         self.overload: dict[str, Any] | None = None
         self.calls = 0
         self.stop = self.clock.event()
+
+    def _respond_then_submit(self, incident: Incident) -> None:
+        """A graded incident on its way to dispatch: a remote response (video, drone) may attend it first."""
+        if not self.interventions.respond(incident, self.clock.now):
+            self.dispatcher.submit(incident)
 
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
@@ -155,13 +169,15 @@ class Model:
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        if self.attendance is not None:
+            metrics.update(self.attendance.metrics(metrics))
         for extra in (self.sinks, self.rcrp):
             if extra is not None:
                 metrics.update(extra.metrics())
         warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
-            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            seed={"entropy": int(cast(int, self.sequence.entropy)), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
             calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
@@ -171,7 +187,7 @@ class Model:
             extra={"warnings": warnings} if warnings else {},
         )
 
-    def _days(self, progress: Callable[[float], None]) -> Iterator[Any]:
+    def _days(self, progress: Callable[[float], None]) -> Generator[Any, Any, None]:
         """Report each simulated day: a SimPy process (not a clock callback, so the event count
         is untouched) that reads no model state, so results are the same with or without it."""
         while True:
@@ -201,13 +217,14 @@ class Model:
             self.stop.succeed()
 
     # ---- arrivals ------------------------------------------------------------------------------
-    def _blocks(self) -> Iterator[CallBlock]:
+    def _blocks(self) -> Iterator[tuple[CallBlock, int | None]]:
+        """Each week's drawn calls and the week (None for a replayed log), before any intervention."""
         if self.scenario.replay is not None:
             assert self.log is not None
-            yield self.interventions.apply(log_block(self.log, self.demand), None)
+            yield log_block(self.log, self.demand), None
             return
         for week in range(self.demand.weeks()):
-            yield self.interventions.apply(self.demand.block(week), week)
+            yield self.demand.block(week), week
 
     def _arrivals(self) -> Iterator[Incident]:
         """Every incident call in time order, built from the weekly blocks as they are needed.
@@ -217,7 +234,8 @@ class Model:
         """
         warmup = self.warmup
         numbered = 0
-        for block in self._blocks():
+        for drawn, week in self._blocks():
+            block = self.interventions.apply(drawn, week, first_number=numbered + 1)
             incident_rows = block.kind >= 0
             if not incident_rows.all():
                 assert self.contact is not None, "calls needing no police come from the contact centre's settings"
@@ -245,7 +263,7 @@ class Model:
         self.calls += 1
         if call.counted:
             self.stats.count(call.kind, call.grade, GENERATED)
-        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
         if following is not None:
             self.clock.after(following.time - self.clock.now, self._deliver, following)
@@ -351,6 +369,10 @@ class Model:
         frame["type"] = [self.type_names[k] for k in frame["type"]]
         frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
         frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        if self.attendance is not None and self.attendance.response_of is not None:
+            decided = self.attendance.response_of
+            frame["response"] = [decided.get(n, ("none", "not_assessed"))[0] for n in frame["number"]]
+            frame["response_reason"] = [decided.get(n, ("none", "not_assessed"))[1] for n in frame["number"]]
         return frame
 
     def _series_frame(self) -> pd.DataFrame | None:

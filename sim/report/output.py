@@ -25,7 +25,7 @@ from typing import Any
 from sim import lockfile
 from sim.errors import OutputExistsError, PolicesimError
 
-Writer = Callable[[Path], None]
+Writer = Callable[[Path], object]
 FILES_LIST = ".policesim-files.json"  # what policesim wrote in a results directory
 
 

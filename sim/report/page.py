@@ -34,6 +34,7 @@ from sim.report.inputs import (
     input_rows,
 )
 from sim.report.output import write_directory
+from sim.report.responses import response_document_table
 from sim.report.stress import Facts, checklist
 from sim.report.tables import ratio_text
 
@@ -282,7 +283,8 @@ def _run_results(summary: Mapping[str, Any]) -> list[Any]:
         ],
         "Contact centre: mean (95% CI)",
     )
-    return [incidents, grades, hours, centre]
+    responses = response_document_table(s)
+    return [incidents, grades, hours, centre, *([responses] if responses is not None else [])]
 
 
 def _run_figures(directory: Path, config: Mapping[str, Any], plots: Path) -> list[Any]:
@@ -447,7 +449,7 @@ def _overlay_rows(
     from sim.study.calibration import entry_for
 
     folder = path.parent if path is not None else Path.cwd()
-    entry = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
+    entry: Mapping[str, Any] = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
     rows = []
     for overlay in entry.get("overlays", []):
         overlay_path = folder / overlay
@@ -605,7 +607,7 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
         ],
         aims=f"Compare {_count(len(configs) - 1, 'scenario')} against {base!r} on common random numbers.",
         scenario_logic="Each scenario is the base config with intervention overlays; each "
-        "intervention acts in one documented place (sim/model/interventions/effects.py); see the changed "
+        "intervention acts in its own module of sim/model/interventions/; see the changed "
         "inputs table.",
         sources="docs/calibration.md parameter table and config comments",
         inputs_listed=len(rows),

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from sim.model.replication import RunResult
+from sim.report.responses import response_table
 
 WIDTH = 100  # terminal tables fit this many columns: cells wrap between numbers, names never cut
 CLIPPED_NOTE = "* interval cut at 0 (or at 1 for a share): it cannot go past"
@@ -133,7 +134,8 @@ def summary_tables(document: Mapping[str, Any]) -> list[Table]:
     contact.add_row("101 abandoned (share)", fmt(summary["contact"]["abandoned_101"], 3, upper=1.0))
     contact.add_row("101 mean answer (s)", fmt(summary["contact"]["mean_answer_101_seconds"], 1))
     contact.caption = fmt.caption()
-    return [attended, unattended, grades, hours, contact]
+    responses = response_table(summary)
+    return [attended, unattended, grades, hours, contact, *([responses] if responses is not None else [])]
 
 
 def render_summary(document: Mapping[str, Any], width: int = WIDTH) -> str:
@@ -166,10 +168,11 @@ def tables(results: list[RunResult]) -> dict[str, pd.DataFrame]:
     frames = {"replications": replications_frame(results)}
     if results[0].records is not None:
         frames["records"] = pd.concat(
-            [r.records.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+            [r.records.assign(replication=i) for i, r in enumerate(results) if r.records is not None], ignore_index=True
         )
     if results[0].timeseries is not None:
         frames["timeseries"] = pd.concat(
-            [r.timeseries.assign(replication=i) for i, r in enumerate(results)], ignore_index=True
+            [r.timeseries.assign(replication=i) for i, r in enumerate(results) if r.timeseries is not None],
+            ignore_index=True,
         )
     return frames

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -351,7 +352,7 @@ def run_national(
         for force, raw, replication in jobs:
             results[replication][force.name] = _guarded(
                 force,
-                lambda r=raw, rep=replication, k=index[force.name]: _run_one(r, spec.seed, rep, k),
+                partial(_run_one, raw, spec.seed, replication, index[force.name]),
             )
             done += 1
             if progress:

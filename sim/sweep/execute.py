@@ -27,8 +27,15 @@ class Evaluator(Protocol):
     Implementations must be picklable (module-level classes) to run in other processes.
     """
 
-    seed: int
-    replications: int
+    @property
+    def seed(self) -> int:
+        """The sweep's root seed."""
+        ...
+
+    @property
+    def replications(self) -> int:
+        """Replications per design point."""
+        ...
 
     @property
     def fingerprint(self) -> str:
