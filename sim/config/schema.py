@@ -21,6 +21,7 @@ from pydantic import (
 )
 
 from sim.config.distributions import Distribution
+from sim.config.duties import Duties
 from sim.config.interventions import InterventionsConfig
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -369,6 +370,7 @@ class Scenario(Strict):
     dispatch: Dispatch = Field(default_factory=Dispatch)
     tasks: dict[str, Task] = Field(default_factory=dict)
     interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
+    duties: Duties | None = Field(default=None, description="court, proactive work, crewing, investigation pool")
     output: Output = Field(default_factory=Output)
 
     @model_validator(mode="after")

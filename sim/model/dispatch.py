@@ -13,6 +13,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from sim.model import work
 from sim.model.engine import Clock
 from sim.model.geography import Map
 from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
-from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Duty, Officer
+from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, PROACTIVE, TRAVEL, Duty, Officer
+from sim.model.proactive import ProactiveWork
 from sim.model.stats import OUTCOMES, Stats
 
 ATTENDED = OUTCOMES.index("attended")
@@ -69,6 +71,10 @@ class Dispatcher:
         self.move = duty.move
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
+        # Hooks for the optional duties (sim.model.duties); None leaves dispatch as it was.
+        self.crewing: Callable[[float, int], int] | None = None  # crew size by shift
+        self.proactive: ProactiveWork | None = None  # officers on proactive spells
+        self.handover: Callable[[Officer, Incident], None] | None = None  # where follow-up work goes
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:
@@ -93,6 +99,8 @@ class Dispatcher:
         if now >= incident.give_up_at:
             self._expire(incident)
             return
+        if self.crewing is not None:
+            incident.crew = self.crewing(now, incident.crew)
         self._crew_from_pools(incident)
         if incident.assigned == 0:
             incident.state = WAITING
@@ -107,11 +115,16 @@ class Dispatcher:
         heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
 
     def _crew_from_pools(self, incident: Incident) -> None:
-        """Assign free officers (or, for urgent grades, desk-bound ones) until the crew is complete."""
+        """Assign free officers (or, for urgent grades, proactive then desk-bound ones) until the crew is complete."""
+        proactive = self.proactive
         while incident.assigned < incident.crew:
             officer = self._nearest(incident, self.free) if self.free_count else None
             if officer is not None:
                 self.free_count -= 1
+            elif proactive is not None and proactive.count and proactive.urgent[incident.grade]:
+                officer = self._nearest(incident, proactive.pools)
+                assert officer is not None
+                proactive.taken(officer)
             elif self.interrupts[incident.grade] and self.desk_count:
                 officer = self._nearest(incident, self.desk)
                 self.desk_count -= 1
@@ -249,7 +262,10 @@ class Dispatcher:
             incident.lead_done = True
             incident.state = CLOSED
             if incident.followup is not None:
-                self.backlog_minutes += work.add_followup(officer, incident.followup)
+                if self.handover is None:
+                    self.backlog_minutes += work.add_followup(officer, incident.followup)
+                else:
+                    self.handover(officer, incident)
         officer.incident = None
         scene = incident.place
         if self.map is not None and self.return_to_station and scene != officer.station:
@@ -281,6 +297,8 @@ class Dispatcher:
         if officer.backlog:
             self._start_desk(officer)
             return
+        if self.proactive is not None and self.proactive.start(officer):
+            return
         self.move(officer, AVAILABLE)
         self.free[officer.place][officer.number] = officer
         self.free_count += 1
@@ -311,10 +329,13 @@ class Dispatcher:
         )
 
     def leave_pools(self, officer: Officer) -> None:
-        """Take an available or desk-bound officer out of the pools (break or end of shift)."""
+        """Take an available, proactive or desk-bound officer out of the pools (break or end of shift)."""
         if officer.state == AVAILABLE:
             del self.free[officer.place][officer.number]
             self.free_count -= 1
+        elif officer.state == PROACTIVE:
+            assert self.proactive is not None
+            self.proactive.leave(officer)
         elif officer.state == DESK:
             del self.desk[officer.place][officer.number]
             self.desk_count -= 1

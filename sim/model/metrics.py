@@ -12,15 +12,28 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.schema import Scenario
-from sim.model.officers import Officer
+from sim.config.schema import TASKS, Scenario
+from sim.model.officers import COURT, PROACTIVE, Officer
 from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
 
 OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
+DUTY_ACTIVITIES = (int(PROACTIVE), int(COURT))  # activities of the optional duties (sim.model.duties)
 
 
 def _share(part: float, whole: float) -> float:
     return part / whole if whole else math.nan
+
+
+def _response_pool(stats: Stats, officers: list[Officer], hours: float, backlog_hours: float) -> dict[str, float]:
+    """``pools.response.*``: the response officers' pool, as ``pools.investigation.*`` (sim.model.pools)."""
+    followup = sum(stats.activity_minutes[ACTIVITIES.index(TASKS[0]) :])
+    return {
+        "pools.response.officers": float(len(officers)),
+        "pools.response.officer_hours": hours,
+        "pools.response.rostered_hours": stats.rostered_minutes / 60.0,
+        "pools.response.followup_hours": followup / 60.0,
+        "pools.response.backlog_hours": backlog_hours,
+    }
 
 
 def collect_metrics(
@@ -61,11 +74,15 @@ def collect_metrics(
         metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
         metrics[f"officer_hours.{activity}"] = minutes / 60.0
-    total = float(np.sum(stats.activity_minutes))
+    # Duty activities are added after the rest, so a run without them totals to the same bits as before they existed.
+    minutes = stats.activity_minutes
+    others = [value for index, value in enumerate(minutes) if index not in DUTY_ACTIVITIES]
+    total = float(np.sum(others)) + sum(minutes[index] for index in DUTY_ACTIVITIES)
     metrics["officer_hours_total"] = total / 60.0
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0
     metrics["overtime_hours"] = stats.overtime_minutes / 60.0
     metrics["followup_backlog_hours"] = sum(o.backlog_minutes() for o in officers) / 60.0
+    metrics.update(_response_pool(stats, officers, metrics["officer_hours_total"], metrics["followup_backlog_hours"]))
     contact = stats.contact
     metrics["contact.answered_999_within_10s"] = _share(contact["answered_999_within_10s"], contact["answered_999"])
     metrics["contact.abandoned_101"] = _share(contact["abandoned_101"], contact["offered_101"])

@@ -36,8 +36,11 @@ class State(IntEnum):
     ON_SCENE = 2
     MEAL_BREAK = 3
     ABSTRACTION = 4
-    DESK = 5
-    OFF = 6
+    # Duties besides responding (sim.model.proactive, sim.model.court); kept together before DESK.
+    PROACTIVE = 5  # planned patrol or problem-solving in free time; urgent grades may interrupt it
+    COURT = 6  # giving evidence at court, away from dispatch until it ends
+    DESK = 7
+    OFF = 8
 
     @property
     def label(self) -> str:
@@ -46,10 +49,10 @@ class State(IntEnum):
 
 
 # Module-level names for the hot path (an enum attribute lookup costs more than a global).
-AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, DESK, OFF = State
+AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, PROACTIVE, COURT, DESK, OFF = State
 STATE_NAMES: tuple[str, ...] = tuple(state.label for state in State)
 TIMED_STATES: tuple[str, ...] = tuple(state.label for state in State if state < DESK)
-BUSY_STATES = (TRAVEL, ON_SCENE)
+BUSY_STATES = (TRAVEL, ON_SCENE, COURT)  # finished before a break or the end of the shift
 
 
 class Duty:

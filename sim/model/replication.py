@@ -17,6 +17,7 @@ import pandas as pd
 from sim.config.schema import Scenario
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
+from sim.model.duties import DutiesInModel
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
@@ -24,6 +25,7 @@ from sim.model.incident import CALL_FIELDS, CallBlock, Incident
 from sim.model.interventions.effects import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
+from sim.model.reallocation import officers_moved
 from sim.model.replay import read_incident_log
 from sim.model.roster import Roster
 from sim.model.stats import OUTCOMES, Stats
@@ -89,7 +91,11 @@ class Model:
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
         self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
-        self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
+        moved = officers_moved(scenario, self.streams)  # 0 unless duties.investigation reallocates
+        workforce = scenario.workforce
+        if moved:
+            workforce = workforce.model_copy(update={"response_officers": workforce.response_officers + moved})
+        self.officers = build_officers(workforce, with_places=self.map is not None)
         self.duty = Duty(self.clock, self.stats, len(self.officers))
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
@@ -102,13 +108,17 @@ class Model:
         self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
         self.roster = Roster(
             self.clock,
-            scenario.workforce,
+            workforce,
             self.officers,
             self.dispatcher,
             self.stats,
             self.streams.get("abstraction"),
             self.horizon,
         )
+        self.duties = None
+        if scenario.duties is not None:
+            pool = scenario.duties.investigation
+            self.duties = DutiesInModel(self, pool.officers - moved if pool is not None else 0)
         self.series: list[list[float]] | None = [] if timeseries else None
         self.overload: dict[str, Any] | None = None
         self.calls = 0
@@ -136,6 +146,8 @@ class Model:
         self._settle(end)
         metrics = collect_metrics(self.scenario, self.stats, self.officers, self.overload)
         metrics.update(self.interventions.metrics())
+        if self.duties is not None:
+            metrics.update(self.duties.metrics())
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -271,6 +283,8 @@ class Model:
             if officer.state != OFF and officer.ending:
                 stats.overtime_minutes += stats.overlap(officer.shift_end, end)
         self.dispatcher.settle_queue_area()
+        if self.duties is not None:
+            self.duties.settle(end)
 
     def _records_frame(self) -> pd.DataFrame | None:
         if self.records is None:
