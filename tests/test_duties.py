@@ -28,7 +28,7 @@ def short_baseline_dict(days: float = 21, warmup: float = 3) -> dict[str, Any]:
 
 
 def test_hours_identity_holds_with_every_duty_on() -> None:
-    raw = short_baseline_dict()
+    raw = short_baseline_dict(days=21.5)  # ends at noon: investigators and response both mid-shift
     raw["duties"]["court"]["days_after"] = fixed(2)  # court dates fall inside a short run
     metrics = simulate(scenario_from_dict(raw), 4).metrics
     activities = sum(v for k, v in metrics.items() if k.startswith("officer_hours."))
@@ -139,7 +139,10 @@ def test_redaction_in_the_pool_leaves_response_unchanged_without_reallocation() 
     base = simulate(scenario_from_dict(redaction_scenario(0.0, False)), 8).metrics
     other = simulate(scenario_from_dict(redaction_scenario(0.0, True)), 8).metrics
     assert other["hours_saved.automated_redaction"] > 100
-    assert other["pools.investigation.activity_hours.video_redaction"] < 0.6 * base["pools.investigation.activity_hours.video_redaction"]
+    assert (
+        other["pools.investigation.activity_hours.video_redaction"]
+        < 0.6 * base["pools.investigation.activity_hours.video_redaction"]
+    )
     assert attendance(other) == attendance(base)  # bit for bit: freed hours stay in the pool
     assert other["pools.response.officers"] == base["pools.response.officers"]
     for key in (k for k in base if k.startswith("officer_hours.")):

@@ -31,7 +31,9 @@ class _Section(BaseModel):
 class Court(_Section):
     """Case files lead to court days: the attending officer is away from duty while at court."""
 
-    case_file_share: Share = Field(description="probability that an incident with a case file brings a court appearance")
+    case_file_share: Share = Field(
+        description="probability that an incident with a case file brings a court appearance"
+    )
     days_after: Distribution = Field(description="days from the end of the attendance to the court date")
     hours: Distribution = Field(description="time at court per appearance, from the start of the officer's shift")
 

@@ -31,7 +31,9 @@ CASE_FILE = TASKS.index("case_file")
 class Handover:
     """Where the follow-up of an attendance goes, when its lead officer leaves the scene."""
 
-    def __init__(self, scenario: Scenario, dispatcher: Dispatcher, pool: InvestigationPool | None, court: CourtDates | None) -> None:
+    def __init__(
+        self, scenario: Scenario, dispatcher: Dispatcher, pool: InvestigationPool | None, court: CourtDates | None
+    ) -> None:
         self.dispatcher = dispatcher
         self.pool = pool
         self.court = court

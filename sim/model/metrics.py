@@ -75,9 +75,9 @@ def collect_metrics(
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
         metrics[f"officer_hours.{activity}"] = minutes / 60.0
     # Duty activities are added after the rest, so a run without them totals to the same bits as before they existed.
-    minutes = stats.activity_minutes
-    others = [value for index, value in enumerate(minutes) if index not in DUTY_ACTIVITIES]
-    total = float(np.sum(others)) + sum(minutes[index] for index in DUTY_ACTIVITIES)
+    spent = stats.activity_minutes
+    others = [value for index, value in enumerate(spent) if index not in DUTY_ACTIVITIES]
+    total = float(np.sum(others)) + sum(spent[index] for index in DUTY_ACTIVITIES)
     metrics["officer_hours_total"] = total / 60.0
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0
     metrics["overtime_hours"] = stats.overtime_minutes / 60.0

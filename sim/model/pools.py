@@ -27,7 +27,17 @@ from sim.config.duties import Investigation
 from sim.config.schema import TASKS, Abstraction, Scenario, Shift, Station, Workforce
 from sim.model import work
 from sim.model.engine import Clock
-from sim.model.officers import ABSTRACTION, AVAILABLE, DESK, OFF, Duty, Officer, ShiftInstance, build_officers, shift_instances
+from sim.model.officers import (
+    ABSTRACTION,
+    AVAILABLE,
+    DESK,
+    OFF,
+    Duty,
+    Officer,
+    ShiftInstance,
+    build_officers,
+    shift_instances,
+)
 from sim.model.stats import ACTIVITIES, Stats
 
 
@@ -40,7 +50,11 @@ def routing_table(scenario: Scenario) -> np.ndarray:
         return table
     for index, rule in enumerate(pool.takes):
         where = f"duties.investigation.takes[{index}]"
-        for field, names, known in (("tasks", rule.tasks, TASKS), ("incident_types", rule.incident_types, types), ("grades", rule.grades, grades)):
+        for field, names, known in (
+            ("tasks", rule.tasks, TASKS),
+            ("incident_types", rule.incident_types, types),
+            ("grades", rule.grades, grades),
+        ):
             unknown = sorted(set(names or ()) - set(known))
             if unknown:
                 raise ValueError(f"{where}.{field}: {unknown} not among {list(known)}")
@@ -59,7 +73,9 @@ def pool_workforce(config: Investigation, officers: int) -> Workforce:
         return Workforce(
             response_officers=officers,
             teams=config.teams,
-            shifts={name: Shift(start_hour=s.start_hour, length_hours=s.length_hours) for name, s in config.shifts.items()},
+            shifts={
+                name: Shift(start_hour=s.start_hour, length_hours=s.length_hours) for name, s in config.shifts.items()
+            },
             pattern=config.pattern,
             stations=(Station(name="investigation"),),
             abstraction=Abstraction(training=config.abstraction),
@@ -71,7 +87,9 @@ def pool_workforce(config: Investigation, officers: int) -> Workforce:
 class InvestigationPool:
     """Investigators on their roster working one shared queue of follow-up tasks."""
 
-    def __init__(self, config: Investigation, officers: int, clock: Clock, stats: Stats, rng: np.random.Generator, horizon: float) -> None:
+    def __init__(
+        self, config: Investigation, officers: int, clock: Clock, stats: Stats, rng: np.random.Generator, horizon: float
+    ) -> None:
         workforce = pool_workforce(config, officers)
         self.clock = clock
         self.stats = stats
@@ -129,7 +147,9 @@ class InvestigationPool:
     def _done(self, officer: Officer, token: int) -> None:
         if officer.token != token:
             return
-        self.backlog_minutes -= work.charge_desk_time(officer, officer.since, self.clock.now - officer.since, self.stats, finished=True)
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, self.clock.now - officer.since, self.stats, finished=True
+        )
         self._next(officer)
 
     def _end(self, shift: ShiftInstance) -> None:
@@ -147,7 +167,9 @@ class InvestigationPool:
     def _stop(self, officer: Officer, now: float) -> None:
         """Charge a task stint up to ``now`` (the remainder stays in the officer's hands)."""
         officer.token += 1
-        self.backlog_minutes -= work.charge_desk_time(officer, officer.since, now - officer.since, self.stats, finished=False)
+        self.backlog_minutes -= work.charge_desk_time(
+            officer, officer.since, now - officer.since, self.stats, finished=False
+        )
 
     def settle(self, end: float) -> None:
         """Charge every investigator's current activity up to the end of the run."""
@@ -161,7 +183,9 @@ class InvestigationPool:
         """``pools.investigation.*``: officers, hours (in all, by activity, on follow-up) and the work outstanding."""
         minutes = self.stats.activity_minutes
         followup = sum(minutes[work.TASK_ACTIVITY[0] :])
-        by_activity = {f"pools.investigation.activity_hours.{name}": m / 60.0 for name, m in zip(ACTIVITIES, minutes, strict=True)}
+        by_activity = {
+            f"pools.investigation.activity_hours.{name}": m / 60.0 for name, m in zip(ACTIVITIES, minutes, strict=True)
+        }
         return {
             **by_activity,
             "pools.investigation.officers": float(len(self.officers)),

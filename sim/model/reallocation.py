@@ -2,9 +2,9 @@
 
 Hours an intervention frees in one pool reach the other only through this. The freed hours of a
 pool are the follow-up minutes the enabled interventions remove from the tasks that pool does,
-measured on ``duties.investigation.reallocation.sample_weeks`` weeks of the scenario's own demand
-drawn from separate streams (prefix ``reallocation.``, so the run's draws are untouched) and
-scaled to a year. Each pool gives up ``share`` of its freed hours as officers, at the pool's
+measured on the first ``duties.investigation.reallocation.sample_weeks`` weeks of the scenario's
+own demand (cut at the horizon) drawn from separate streams (prefix ``reallocation.``, so the
+run's draws are untouched), and scaled to a year. Each pool gives up ``share`` of its freed hours as officers, at the pool's
 working hours per officer-year (mean rostered hours a day x 365.25 x (1 - abstraction)); the
 net, rounded to whole officers, moves before the run starts. Share 0 moves nobody; share 1 moves
 all the freed hours. Remote attendance (video, drone) and on-scene savings are not counted: they
@@ -22,12 +22,15 @@ from sim.model.pools import routing_table
 from sim.model.stats import Stats
 from sim.model.streams import Streams
 
-WEEKS_PER_YEAR = 365.25 * 24 / HOURS_PER_WEEK
+DAYS_PER_YEAR = 365.25
+DAYS_PER_WEEK = HOURS_PER_WEEK / 24
 
 
 def response_hours_per_officer_year(workforce: Workforce) -> float:
     """Hours a response officer works in a year: mean rostered hours a day x 365.25 x (1 - abstraction)."""
-    daily = sum(workforce.shifts[day].length_hours for day in workforce.pattern if day != "off") / len(workforce.pattern)
+    daily = sum(workforce.shifts[day].length_hours for day in workforce.pattern if day != "off") / len(
+        workforce.pattern
+    )
     return daily * 365.25 * (1.0 - workforce.abstraction.total())
 
 
@@ -46,7 +49,8 @@ def freed_hours_per_year(scenario: Scenario, streams: Streams) -> tuple[float, f
         before = _by_pool(block.kind, block.grade, block.followup, routed)
         after = interventions.apply(block, week)  # rewrites the follow-up minutes in place
         freed += before - _by_pool(after.kind, after.grade, after.followup, routed)
-    scale = WEEKS_PER_YEAR / max(weeks, 1) / 60.0
+    sampled_days = min(weeks * DAYS_PER_WEEK, scenario.horizon_days)  # the last week may end at the horizon
+    scale = DAYS_PER_YEAR / sampled_days / 60.0
     return float(freed[0] * scale), float(freed[1] * scale)
 
 

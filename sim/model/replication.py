@@ -17,8 +17,8 @@ import pandas as pd
 from sim.config.schema import Scenario
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
-from sim.model.duties import DutiesInModel
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
+from sim.model.duties import DutiesInModel
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import CALL_FIELDS, CallBlock, Incident
