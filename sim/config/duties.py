@@ -10,16 +10,19 @@ Each part is optional too:
 
 How each acts in the model is documented in ``sim/model/court.py``, ``sim/model/proactive.py``,
 ``sim/model/crewing.py`` and ``sim/model/pools.py``. Task, type, grade and shift names are checked
-against the rest of the scenario when the model is built (``sim.model.pools.check_duties``).
+against the rest of the scenario when the model is built (a one-line ``ConfigError``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
 
 from sim.config.distributions import Distribution
+
+if TYPE_CHECKING:
+    from sim.config.schema import Workforce
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
@@ -91,16 +94,26 @@ class Investigation(_Section):
 
     @model_validator(mode="after")
     def _rota(self) -> Investigation:
-        unknown = {day for day in self.pattern if day != "off" and day not in self.shifts}
-        if unknown:
-            raise ValueError(f"pattern names shifts {sorted(unknown)} not in shifts {sorted(self.shifts)}")
-        if all(day == "off" for day in self.pattern):
-            raise ValueError("the investigation roster has nobody on shift: pattern is all 'off'")
-        if self.officers < self.teams:
-            raise ValueError(f"{self.officers} investigators cannot staff {self.teams} teams")
-        if self.abstraction >= 1.0:
-            raise ValueError("abstraction must be below 1: nobody would work")
+        self.workforce(self.officers)  # checked as the response rota is
         return self
+
+    def workforce(self, officers: int) -> Workforce:
+        """The pool's roster as a ``Workforce`` at one place, so its shifts are laid out as the response rota's."""
+        from sim.config.schema import Abstraction, Shift, Station, Workforce  # schema imports this module
+
+        try:
+            return Workforce(
+                response_officers=officers,
+                teams=self.teams,
+                shifts={
+                    name: Shift(start_hour=s.start_hour, length_hours=s.length_hours) for name, s in self.shifts.items()
+                },
+                pattern=self.pattern,
+                stations=(Station(name="investigation"),),
+                abstraction=Abstraction(training=self.abstraction),
+            )
+        except ValidationError as error:
+            raise ValueError(error.errors()[0]["msg"].removeprefix("Value error, ")) from None
 
     def hours_per_officer_year(self) -> float:
         """Hours an investigator works in a year: mean shift hours a day x 365.25 x (1 - abstraction)."""

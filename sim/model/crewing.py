@@ -14,6 +14,7 @@ from bisect import bisect_right
 
 from sim.config.duties import Crewing
 from sim.config.schema import Workforce
+from sim.errors import ConfigError
 
 MINUTES_PER_DAY = 1440.0
 
@@ -24,7 +25,7 @@ class CrewPolicy:
     def __init__(self, workforce: Workforce, crewing: Crewing) -> None:
         unknown = sorted(set(crewing.by_shift) - set(workforce.shifts))
         if unknown:
-            raise ValueError(f"duties.crewing.by_shift: {unknown} are not shifts of workforce.shifts")
+            raise ConfigError(f"duties.crewing.by_shift: {unknown} are not shifts of workforce.shifts")
         starts = sorted((shift.start_hour * 60.0, name) for name, shift in workforce.shifts.items())
         self.starts = [minute for minute, _ in starts]
         self.names = [name for _, name in starts]

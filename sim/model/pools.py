@@ -21,10 +21,10 @@ from collections import deque
 from collections.abc import Generator
 
 import numpy as np
-from pydantic import ValidationError
 
 from sim.config.duties import Investigation
-from sim.config.schema import TASKS, Abstraction, Scenario, Shift, Station, Workforce
+from sim.config.schema import TASKS, Scenario
+from sim.errors import ConfigError
 from sim.model import work
 from sim.model.engine import Clock
 from sim.model.officers import (
@@ -57,7 +57,7 @@ def routing_table(scenario: Scenario) -> np.ndarray:
         ):
             unknown = sorted(set(names or ()) - set(known))
             if unknown:
-                raise ValueError(f"{where}.{field}: {unknown} not among {list(known)}")
+                raise ConfigError(f"{where}.{field}: {unknown} not among {list(known)}")
         kinds = [types.index(t) for t in rule.incident_types] if rule.incident_types is not None else range(len(types))
         levels = [grades.index(g) for g in rule.grades] if rule.grades is not None else range(len(grades))
         for kind in kinds:
@@ -67,30 +67,13 @@ def routing_table(scenario: Scenario) -> np.ndarray:
     return table
 
 
-def pool_workforce(config: Investigation, officers: int) -> Workforce:
-    """The pool's roster as a ``Workforce`` (one place), so shifts are laid out as the response rota's."""
-    try:
-        return Workforce(
-            response_officers=officers,
-            teams=config.teams,
-            shifts={
-                name: Shift(start_hour=s.start_hour, length_hours=s.length_hours) for name, s in config.shifts.items()
-            },
-            pattern=config.pattern,
-            stations=(Station(name="investigation"),),
-            abstraction=Abstraction(training=config.abstraction),
-        )
-    except ValidationError as error:
-        raise ValueError(f"duties.investigation: {error.errors()[0]['msg']}") from None
-
-
 class InvestigationPool:
     """Investigators on their roster working one shared queue of follow-up tasks."""
 
     def __init__(
         self, config: Investigation, officers: int, clock: Clock, stats: Stats, rng: np.random.Generator, horizon: float
     ) -> None:
-        workforce = pool_workforce(config, officers)
+        workforce = config.workforce(officers)
         self.clock = clock
         self.stats = stats
         self.rng = rng
@@ -103,13 +86,11 @@ class InvestigationPool:
         self.instances = shift_instances(workforce, horizon)
         self.queue: deque[list] = deque()  # [task index, minutes remaining], oldest first
         self.waiting: dict[int, Officer] = {}  # on duty with nothing in hand
-        self.backlog_minutes = 0.0  # queued and in hand
         clock.process(self._roster())
 
     def add(self, task: int, minutes: float) -> None:
         """A task handed over by an attending officer."""
         self.queue.append([task, minutes])
-        self.backlog_minutes += minutes
         if self.waiting:
             self._next(self.waiting.popitem()[1])
 
@@ -147,9 +128,7 @@ class InvestigationPool:
     def _done(self, officer: Officer, token: int) -> None:
         if officer.token != token:
             return
-        self.backlog_minutes -= work.charge_desk_time(
-            officer, officer.since, self.clock.now - officer.since, self.stats, finished=True
-        )
+        work.charge_desk_time(officer, officer.since, self.clock.now - officer.since, self.stats, finished=True)
         self._next(officer)
 
     def _end(self, shift: ShiftInstance) -> None:
@@ -167,9 +146,7 @@ class InvestigationPool:
     def _stop(self, officer: Officer, now: float) -> None:
         """Charge a task stint up to ``now`` (the remainder stays in the officer's hands)."""
         officer.token += 1
-        self.backlog_minutes -= work.charge_desk_time(
-            officer, officer.since, now - officer.since, self.stats, finished=False
-        )
+        work.charge_desk_time(officer, officer.since, now - officer.since, self.stats, finished=False)
 
     def settle(self, end: float) -> None:
         """Charge every investigator's current activity up to the end of the run."""
@@ -178,6 +155,10 @@ class InvestigationPool:
                 self.stats.add_activity(officer.state, officer.since, end)
             elif officer.state == DESK:
                 self._stop(officer, end)
+
+    def outstanding_minutes(self) -> float:
+        """Follow-up minutes queued and in hand."""
+        return sum(item[1] for item in self.queue) + sum(officer.backlog_minutes() for officer in self.officers)
 
     def metrics(self) -> dict[str, float]:
         """``pools.investigation.*``: officers, hours (in all, by activity, on follow-up) and the work outstanding."""
@@ -192,5 +173,5 @@ class InvestigationPool:
             "pools.investigation.officer_hours": sum(minutes) / 60.0,
             "pools.investigation.rostered_hours": self.stats.rostered_minutes / 60.0,
             "pools.investigation.followup_hours": followup / 60.0,
-            "pools.investigation.backlog_hours": self.backlog_minutes / 60.0,
+            "pools.investigation.backlog_hours": self.outstanding_minutes() / 60.0,
         }

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from sim.config.duties import Proactive
+from sim.errors import ConfigError
 from sim.model.engine import Clock
 from sim.model.officers import PROACTIVE, Duty, Officer
 
@@ -43,7 +44,7 @@ class ProactiveWork:
         names = config.interrupted_by
         unknown = sorted(set(names or ()) - set(grade_names))
         if unknown:
-            raise ValueError(f"duties.proactive.interrupted_by: {unknown} are not grades")
+            raise ConfigError(f"duties.proactive.interrupted_by: {unknown} are not grades")
         self.urgent = [name in names for name in grade_names] if names is not None else list(interrupts)
         self.clock = clock
         self.duty = duty
