@@ -129,7 +129,11 @@ def test_comparison_against_hand_computed_values(tmp_path: Path) -> None:
     document = comparison_document(experiment, runs)
     admin = document["scenarios"]["admin"]
     years = 9.0 / 365.25
-    generated = runs.metrics[(runs.metrics["scenario"] == "base") & runs.metrics["metric"].str.endswith(".generated")]
+    generated = runs.metrics[
+        (runs.metrics["scenario"] == "base")
+        & runs.metrics["metric"].str.startswith("incidents.")
+        & runs.metrics["metric"].str.endswith(".generated")
+    ]
     per_year = generated.groupby("replication")["value"].sum().mean() / years
     assert admin["hours_saved_per_year"]["mean"] == pytest.approx(0.1 * per_year, rel=1e-9)
     burglary = admin["types"]["burglary"]

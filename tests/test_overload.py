@@ -31,10 +31,12 @@ BIN_HOURS = 1.0
 SEEDS = range(5)
 
 
-def overloaded(days: float = 10.0, limit: int = LIMIT) -> dict:
-    """The doubly overloaded M/M/c queue as a raw config, with a waiting limit of ``limit``."""
+def overloaded(days: float = 10.0, limit: int = LIMIT, **relative: float) -> dict:
+    """The doubly overloaded M/M/c queue as a raw config, with a waiting limit of ``limit`` and the
+    relative limits off unless given."""
     raw = mmc_dict(SERVERS, ARRIVALS_PER_HOUR, SERVICE_MINUTES, days=days, warmup_days=0.0)
-    raw["dispatch"]["max_waiting_incidents"] = limit
+    raw["dispatch"].update(max_waiting_incidents=limit, overload_wait_multiple=1e9, max_waiting_per_officer=1e9)
+    raw["dispatch"].update(relative)
     return raw
 
 
@@ -67,8 +69,42 @@ def test_allow_overload_runs_to_the_horizon_and_still_flags_it() -> None:
     assert abs(waiting - GROWTH_PER_HOUR * 240) <= 4 * math.sqrt(30 * 240)
 
 
+def test_waiting_per_officer_is_judged_against_the_force_size() -> None:
+    # 5 per officer with c = 10: 50 waiting, crossed after about (50 + c) / 10 = 6 h.
+    expected = (5 * SERVERS + SERVERS) / GROWTH_PER_HOUR
+    sd = math.sqrt((ARRIVALS_PER_HOUR + SERVERS) * expected) / GROWTH_PER_HOUR
+    for seed in SEEDS:
+        result = simulate(build(overloaded(limit=10**6, max_waiting_per_officer=5)), seed)
+        assert result.overload is not None and "per officer" in result.overload["reason"]
+        assert abs(result.overload["detected_day"] * 24 - expected) <= 4 * sd + BIN_HOURS
+
+
+def test_a_wait_many_times_the_target_is_overload() -> None:
+    # First come, first served at 10 an hour with 20 arriving: the incident at the head of the
+    # queue at time t arrived at about t / 2, so it has waited t / 2. With a 10 min target and a
+    # multiple of 30 (300 min), that is crossed at about t = 10 h. The arrival time of the head
+    # has a standard deviation of about sqrt(10 t + 20 t / 2) / 20 = 0.7 h at 10 h, which moves
+    # the crossing by twice that (the wait grows at half the clock's rate).
+    expected, sd = 10.0, 2 * math.sqrt(10 * 10 + 20 * 5) / 20
+    for seed in SEEDS:
+        result = simulate(build(overloaded(limit=10**6, overload_wait_multiple=30)), seed)
+        assert result.overload is not None and "times its 10 min target" in result.overload["reason"]
+        assert abs(result.overload["detected_day"] * 24 - expected) <= 4 * sd + BIN_HOURS
+
+
+def test_twenty_of_six_hundred_officers_is_overloaded_on_the_baseline(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["run", "--days", "20", "--replications", "1", "--workers", "1", "--set", "workforce.response_officers=20"]
+    assert main(args) == 3
+    err = capsys.readouterr().err
+    assert "overloaded" in err and "on day" in err and "Traceback" not in err
+
+
 def test_stable_queue_near_capacity_is_not_flagged() -> None:
-    # Load 0.9 with c = 10: P(queue > n) falls like 0.9^n, about 1e-23 at the limit.
+    # Load 0.9 with c = 10: P(queue > n) falls like 0.9^n, about 1e-23 at the limit; the default
+    # relative limits (100 waiting, or a wait of 200 x 10 min: P(wait > 2,000 min) = 0.67 e^-33) are
+    # as far out of reach.
     raw = mmc_dict(SERVERS, 9.0, SERVICE_MINUTES, days=60.0, warmup_days=0.0)
     raw["dispatch"]["max_waiting_incidents"] = LIMIT
     result = simulate(build(raw), 1)

@@ -64,6 +64,8 @@ def handle(args: argparse.Namespace) -> int:
     with progress_bar(f"{scenario.name}: replications", args.replications) as update:
         results = run_replications(scenario, args.replications, args.seed, args.workers, progress=update, **options)
     document = contract_document(scenario, results, args.seed)
+    for note in results[0].extra.get("warnings", []):  # the first replication's, for all
+        print(f"policesim: warning: {note}", file=sys.stderr)
     if args.out is not None:
         manifest = run_meta(scenario, args.seed, args.replications) | {
             "command": "run",

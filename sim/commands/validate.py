@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import yaml
@@ -33,7 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     if args.targets is not None:
         return check_targets(args)
+    from sim.model.replay import check_incident_log
+
     scenario = scenario_from_args(args)
+    for note in check_incident_log(scenario):
+        print(f"policesim: warning: {note}", file=sys.stderr)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
     print(

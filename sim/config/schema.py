@@ -7,7 +7,7 @@ are in [0, 1]. The simulation clock runs in minutes from Monday 00:00 of the fir
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -157,13 +157,22 @@ class IncidentType(Strict):
 
 
 class Replay(Strict):
-    """Replay an incident log instead of generating arrivals (contact centre bypassed)."""
+    """Replay an incident log instead of generating arrivals (contact centre bypassed).
+
+    Types named in the log but not in ``incident_types`` (all of them, when none are configured)
+    are log types: ``officers`` officers each, time on scene from the log's column or else
+    ``on_scene_minutes``, and no follow-up work.
+    """
 
     path: Path = Field(description="CSV: time, grade, and optional type, latitude, longitude, on_scene_minutes")
     start: str | None = Field(
         default=None, description="ISO 8601 timestamp of simulation time 0 for ISO times in the log"
     )
     default_type: str = Field(default="other", description="type for rows without one")
+    on_scene_minutes: Distribution | None = Field(
+        default=None, description="time on scene of log types where the log gives none"
+    )
+    officers: PositiveInt = Field(default=1, description="officers sent to an incident of a log type")
 
 
 class HandlerStaffing(Strict):
@@ -302,7 +311,7 @@ class Zone(Strict):
 class Geography(Strict):
     """Zones, road distances and speeds: travel = great-circle km x road factor / speed."""
 
-    zones: tuple[Zone, ...] = Field(min_length=1)
+    zones: tuple[Zone, ...] = Field(description="at least one, unless a replayed log gives every incident's place")
     road_factor: Annotated[float, Field(ge=1.0)]
     speed_kmh: PositiveFloat = Field(description="normal road speed")
     blue_light_speed_kmh: PositiveFloat = Field(description="speed for grades in blue_light_grades")
@@ -317,11 +326,17 @@ class Dispatch(Strict):
     travel_minutes: dict[str, Distribution] = Field(
         default_factory=dict, description="travel time by grade when there is no geography"
     )
+    overload_wait_multiple: PositiveFloat = Field(
+        default=200.0, description="overloaded when an incident has waited this many times its grade's target"
+    )
+    max_waiting_per_officer: PositiveFloat = Field(
+        default=10.0, description="overloaded when more incidents wait per response officer than this"
+    )
     max_waiting_incidents: PositiveInt = Field(
-        default=20000, description="a queue longer than this means demand outruns capacity (overload)"
+        default=20000, description="overloaded when more incidents than this wait (a memory guard)"
     )
     max_backlog_hours_per_officer: PositiveFloat = Field(
-        default=500.0, description="follow-up backlog per officer beyond which the run is overloaded"
+        default=500.0, description="overloaded when the follow-up backlog per officer exceeds this"
     )
 
 
@@ -362,9 +377,11 @@ class Scenario(Strict):
     )
     grades: dict[str, Grade]
     profiles: dict[str, Profile] = Field(default_factory=dict)
-    incident_types: dict[str, IncidentType] = Field(min_length=1)
+    incident_types: dict[str, IncidentType] = Field(
+        default_factory=dict, description="at least one, unless a replayed log supplies the incidents"
+    )
     replay: Replay | None = None
-    contact: ContactCentre | None = Field(description="none: calls reach dispatch at once")
+    contact: ContactCentre | None = Field(description="none: calls reach dispatch at once; not needed with a replay")
     workforce: Workforce
     geography: Geography | None = None
     dispatch: Dispatch = Field(default_factory=Dispatch)
@@ -373,8 +390,20 @@ class Scenario(Strict):
     duties: Duties | None = Field(default=None, description="court, proactive work, crewing, investigation pool")
     output: Output = Field(default_factory=Output)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _replay_needs_no_contact(cls, data: Any) -> Any:
+        """A replayed log goes straight to dispatch, so ``contact`` may be left out."""
+        if isinstance(data, dict) and data.get("replay") is not None and "contact" not in data:
+            return {**data, "contact": None}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
+        if self.replay is None and not self.incident_types:
+            raise ValueError("incident_types: give at least one type (or a replay log that supplies them)")
+        if self.replay is None and self.geography is not None and not self.geography.zones:
+            raise ValueError("geography.zones: give at least one zone (or a replay log with every incident's place)")
         if self.warmup_days >= self.horizon_days:
             raise ValueError(f"warmup_days ({self.warmup_days}) must be below horizon_days ({self.horizon_days})")
         if self.seasonality_by_month is not None and len(self.seasonality_by_month) != 12:
@@ -410,7 +439,7 @@ class Scenario(Strict):
             for grade in self.geography.blue_light_grades:
                 if grade not in self.grades:
                     raise ValueError(f"geography.blue_light_grades: {grade!r} is not a grade")
-        if self.replay is not None and self.replay.default_type not in self.incident_types:
+        if self.replay is not None and self.incident_types and self.replay.default_type not in self.incident_types:
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
         return self

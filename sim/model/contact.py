@@ -131,5 +131,5 @@ class ContactCentre:
             self.clock.after(call.reattempt_delay, self.receive, call)
             return
         if call.counted:
-            self.stats.count(call.kind, -1, LOST)
+            self.stats.count(call.kind, call.grade, LOST)  # by its drawn grade, though never graded
         self.close_lost(call)

@@ -65,8 +65,8 @@ class DemandGenerator:
         self.zone_weights = self._zone_weights()
 
     def _zone_weights(self) -> np.ndarray | None:
-        if self.scenario.geography is None:
-            return None
+        if self.scenario.geography is None or not self.scenario.geography.zones:
+            return None  # no map, or a replayed log that places every incident
         weights = np.array([zone.weight for zone in self.scenario.geography.zones], dtype=float)
         return weights / weights.sum()
 

@@ -192,6 +192,18 @@ class Dispatcher:
         for grade in range(len(self.waiting)):
             self._change_waiting(grade, 0)
 
+    def longest_wait(self, grade: int) -> float:
+        """Minutes since the call of the oldest incident of ``grade`` still wanting an officer (0 if none).
+
+        Drops stale heap entries on the way, exactly as ``_next_incident`` would, so it changes nothing."""
+        queue = self.queues[grade]
+        while queue:
+            incident = queue[0][2]
+            if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+                return self.clock.now - incident.time
+            heapq.heappop(queue)
+        return 0.0
+
     def _next_incident(self, urgent_only: bool) -> Incident | None:
         """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
         if not any(self.queues):

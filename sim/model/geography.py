@@ -65,9 +65,11 @@ class Map:
         return km * self.geography.road_factor
 
     def nearest_zone_place(self, latitude: float, longitude: float) -> int:
-        """The zone place whose centre is closest to a point (where an officer is after a job there)."""
-        km = self.road_km_from(latitude, longitude)[self.n_stations :]
-        return self.n_stations + int(np.argmin(km))
+        """The zone place whose centre is closest to a point (where an officer is after a job there);
+        the nearest station where there are no zones (a replayed log that places every incident)."""
+        km = self.road_km_from(latitude, longitude)
+        first = self.n_stations if len(km) > self.n_stations else 0
+        return first + int(np.argmin(km[first:]))
 
     def drive_minutes(self, origin: int, destination: int, blue_light: bool) -> float:
         """Driving time between two places, including mobilisation (the same as ``minutes`` of their road km)."""

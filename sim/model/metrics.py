@@ -65,6 +65,8 @@ def collect_metrics(
     window_minutes = max(stats.end - stats.start, 0.0)
     for grade, name in enumerate(stats.grade_names):
         row = stats.grade_outcomes[grade]
+        for field, value in _by_grade(row).items():
+            metrics[f"incidents_by_grade.{name}.{field}"] = float(value)
         metrics[f"within_target.{name}"] = _share(
             row[OUTCOME["attended_within_target"]], row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]]
         )
@@ -95,3 +97,19 @@ def collect_metrics(
     metrics["overloaded"] = 0.0 if overload is None else 1.0
     metrics["window_days"] = window_minutes / 1440.0
     return {name: float(value) for name, value in metrics.items()}
+
+
+def _by_grade(row: list[int]) -> dict[str, int]:
+    """One grade's incident counts, by the grade drawn for each (calls after the warm-up). A 101
+    caller who hung up was never graded: counted here by the drawn grade as not attended, as in
+    the counts by type (the within-target share by grade leaves them out)."""
+    not_attended = row[OUTCOME["not_attended"]] + row[OUTCOME["lost_to_abandonment"]]
+    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]]
+    return {
+        "generated": row[OUTCOME["generated"]],
+        "attended": row[OUTCOME["attended"]],
+        "attended_within_target": row[OUTCOME["attended_within_target"]],
+        "not_attended": not_attended,
+        "open_at_end": row[OUTCOME["generated"]] - closed,
+        "resolved_without_deployment": row[OUTCOME["resolved_without_deployment"]],
+    }

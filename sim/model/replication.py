@@ -26,7 +26,7 @@ from sim.model.interventions.effects import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
 from sim.model.reallocation import officers_moved
-from sim.model.replay import read_incident_log
+from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
 from sim.model.roster import Roster
 from sim.model.stats import OUTCOMES, Stats
 from sim.model.streams import Streams, replication_seed
@@ -78,6 +78,9 @@ class Model:
         timeseries: bool,
         allow_overload: bool,
     ) -> None:
+        self.log: IncidentLog | None = read_log(scenario) if scenario.replay is not None else None
+        if self.log is not None:
+            scenario = with_log_types(scenario, self.log)
         self.scenario = scenario
         self.sequence = sequence
         self.allow_overload = allow_overload
@@ -148,6 +151,7 @@ class Model:
         metrics.update(self.interventions.metrics())
         if self.duties is not None:
             metrics.update(self.duties.metrics())
+        warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
             seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
@@ -157,7 +161,26 @@ class Model:
             wall_seconds=time.perf_counter() - started,
             records=self._records_frame(),
             timeseries=self._series_frame(),
+            extra={"warnings": warnings} if warnings else {},
         )
+
+    def _warnings(self, metrics: dict[str, float]) -> list[str]:
+        """What the user of this run should know: the replayed log's notes, and replayed incidents left open."""
+        if self.log is None:
+            return []
+        notes = list(self.log.notes)
+        late = sum(row[0] >= self.horizon for row in self.log.rows)
+        if late:
+            notes.append(
+                f"{late} replayed incidents come after the horizon (day {self.horizon / 1440.0:g}) and were not run"
+            )
+        still_open = sum(metrics[f"incidents.{name}.open_at_end"] for name in self.type_names)
+        if still_open:
+            notes.append(
+                f"{still_open:.0f} replayed incidents were still open when the run ended at day "
+                f"{self.stats.end / 1440.0:g}; within-target shares leave them out (lengthen horizon_days)"
+            )
+        return notes
 
     def _finish_line(self) -> None:
         if not self.stop.triggered:
@@ -166,7 +189,8 @@ class Model:
     # ---- arrivals ------------------------------------------------------------------------------
     def _blocks(self) -> Iterator[CallBlock]:
         if self.scenario.replay is not None:
-            yield self.interventions.apply(read_incident_log(self.scenario, self.demand), None)
+            assert self.log is not None
+            yield self.interventions.apply(log_block(self.log, self.demand), None)
             return
         for week in range(self.demand.weeks()):
             yield self.interventions.apply(self.demand.block(week), week)
@@ -227,24 +251,44 @@ class Model:
 
     # ---- monitoring ------------------------------------------------------------------------------
     def _check_overload(self) -> None:
-        """Every ``OVERLOAD_CHECK_MINUTES``: stop (or flag) a run whose queue or backlog runs away."""
+        """Every ``OVERLOAD_CHECK_MINUTES``: stop (or flag) a run that cannot keep up, judged on its own
+        scale: an incident waiting many times its grade's target, many incidents waiting per officer,
+        or a follow-up backlog of many hours per officer (limits in ``dispatch``)."""
+        if self.overload is None:
+            found = self._overload_reason()
+            if found is not None:
+                self._overloaded(*found)
+        self.clock.after(OVERLOAD_CHECK_MINUTES, self._check_overload)
+
+    def _overload_reason(self) -> tuple[str, str] | None:
+        """Why the run is overloaded now (the reason and the grade, or ``followup``), if it is."""
         dispatch = self.dispatcher
         limits = self.scenario.dispatch
-        if self.overload is None:
-            for grade, waiting in enumerate(dispatch.waiting):
-                if waiting > limits.max_waiting_incidents:
-                    self._overloaded(
-                        f"{waiting} {self.grade_names[grade]} incidents waiting (limit {limits.max_waiting_incidents})",
-                        self.grade_names[grade],
-                    )
-                    break
-            per_officer = dispatch.backlog_minutes / 60.0 / len(self.officers)
-            if self.overload is None and per_officer > limits.max_backlog_hours_per_officer:
-                self._overloaded(
-                    f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
-                    "followup",
+        officers = len(self.officers)
+        for grade, name in enumerate(self.grade_names):
+            target = dispatch.target[grade]
+            waited = dispatch.longest_wait(grade) if dispatch.waiting[grade] else 0.0
+            if waited > limits.overload_wait_multiple * target:
+                return (
+                    f"a {name} incident has waited {waited / 60.0:.1f} h, over {limits.overload_wait_multiple:g} "
+                    f"times its {target:g} min target",
+                    name,
                 )
-        self.clock.after(OVERLOAD_CHECK_MINUTES, self._check_overload)
+        waiting = sum(dispatch.waiting)
+        if waiting > limits.max_waiting_per_officer * officers or waiting > limits.max_waiting_incidents:
+            worst = max(range(len(self.grade_names)), key=lambda g: dispatch.waiting[g])
+            return (
+                f"{waiting} incidents waiting for {officers} officers (limits {limits.max_waiting_per_officer:g} "
+                f"per officer, {limits.max_waiting_incidents} in all)",
+                self.grade_names[worst],
+            )
+        per_officer = dispatch.backlog_minutes / 60.0 / officers
+        if per_officer > limits.max_backlog_hours_per_officer:
+            return (
+                f"follow-up backlog {per_officer:.0f} h per officer (limit {limits.max_backlog_hours_per_officer:g})",
+                "followup",
+            )
+        return None
 
     def _sample(self) -> None:
         """Every time-series bin (only when a time series was asked for): one row of the state."""
