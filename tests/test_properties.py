@@ -1,8 +1,8 @@
 """Properties that hold in every run of every valid scenario, checked over random scenarios.
 
-Hypothesis draws small variants of the packaged baseline (volumes, officers, teams, rota,
-breaks, abstraction, give-up time, geography or none, contact centre or none, interruption,
-horizon, warm-up, seed) and checks each run: incidents are conserved (every counted incident has
+Hypothesis draws small variants of the packaged baseline (volumes, officers, teams and rota or
+staffing, breaks, return to station, abstraction, give-up time, geography or none, contact centre
+or none, interruption, horizon, warm-up, seed) and checks each run: incidents are conserved (every counted incident has
 exactly one outcome, and the per-incident records agree with the counts), officer time sums to
 rostered hours plus overtime, no wait is negative, attended within target never exceeds
 attended, and the same seed gives the same numbers. Examples are derandomized, so every run of
@@ -45,19 +45,33 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     else:
         raw["contact"] = None
     workforce = raw["workforce"]
-    workforce["teams"] = draw(st.integers(1, 6))
     stations = len(workforce["stations"])
-    workforce["response_officers"] = draw(st.integers(workforce["teams"] * stations, 90))
-    pattern = draw(st.lists(st.sampled_from(SHIFT_NAMES), min_size=1, max_size=10))
-    pattern = pattern if set(pattern) != {"off"} else [*pattern, "late"]
-    # An early (07:00) the day after a night (until 08:00) would overlap it: the schema refuses it.
-    workforce["pattern"] = [
-        "late" if day == "early" and pattern[i - 1] == "night" else day for i, day in enumerate(pattern)
-    ]
+    if draw(st.booleans()):
+        workforce["teams"] = draw(st.integers(1, 6))
+        workforce["response_officers"] = draw(st.integers(workforce["teams"] * stations, 90))
+        pattern = draw(st.lists(st.sampled_from(SHIFT_NAMES), min_size=1, max_size=10))
+        pattern = pattern if set(pattern) != {"off"} else [*pattern, "late"]
+        # An early (07:00) the day after a night (until 08:00) would overlap it: the schema refuses it.
+        workforce["pattern"] = [
+            "late" if day == "early" and pattern[i - 1] == "night" else day for i, day in enumerate(pattern)
+        ]
+    else:  # staffing: officers on duty per shift at every station, constant or by weekday
+        del workforce["teams"], workforce["pattern"]
+        on_duty = st.integers(0, 4)
+        staffing = {
+            shift: draw(st.one_of(on_duty, st.lists(on_duty, min_size=7, max_size=7)))
+            for shift in ("early", "late", "night")
+        }
+        workforce["staffing"] = staffing
+        most = [week if isinstance(week, int) else max(week) for week in staffing.values()]
+        workforce["response_officers"] = stations * sum(most)
+        if workforce["response_officers"] == 0:  # nobody ever on duty: the schema refuses it
+            staffing["late"] = 1
+            workforce["response_officers"] = stations
     workforce["abstraction"] = {name: draw(st.floats(0.0, 0.25)) for name in ("sickness", "leave", "training")}
     workforce["meal_break_minutes"] = draw(st.sampled_from([0.0, 30.0, 45.0]))
     if draw(st.booleans()):
-        raw["geography"]["return_to_station"] = draw(st.booleans())
+        raw["geography"]["return_to_station"] = draw(st.sampled_from([True, False, "drive", "stay", "instant"]))
     else:
         raw["geography"] = None
         mean = draw(st.floats(1.0, 40.0))

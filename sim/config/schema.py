@@ -10,26 +10,32 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
+    TypeAdapter,
+    ValidationError,
     field_validator,
     model_validator,
 )
 
+from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
 from sim.config.duties import Duties
 from sim.config.interventions import InterventionsConfig
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-# Bounds far past any real force (England and Wales has about 148,000 officers and 10 million
-# 999 calls a year): a larger value is a typo, and would exhaust memory or never finish.
+# The workforce section lives in its own module; its classes are re-exported here.
+from sim.config.workforce import Abstraction as Abstraction
+from sim.config.workforce import Shift as Shift
+from sim.config.workforce import Staffing as Staffing
+from sim.config.workforce import Station as Station
+from sim.config.workforce import Workforce
+
+# Bounds far past any real force (England and Wales has about 10 million 999 calls a year): a
+# larger value is a typo, and would never finish.
 MAX_HORIZON_DAYS = 36525.0  # a century
 MAX_YEARLY_CALLS = 1e8
-MAX_PEOPLE = 200_000
 MAX_MULTIPLIER = 1e6
 Multiplier = Annotated[float, Field(ge=0.0, le=MAX_MULTIPLIER)]
 MonthFactor = Annotated[float, Field(gt=0.0, le=MAX_MULTIPLIER)]
@@ -44,12 +50,7 @@ TASKS: tuple[str, ...] = (
     "case_file",
 )
 MIX_TOLERANCE = 1e-6
-
-
-class Strict(BaseModel):
-    """Base of every config section: unknown keys, infinity and NaN are errors; values immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
+RETURN_MODES = ("drive", "stay", "instant")
 
 
 def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
@@ -220,84 +221,6 @@ class ContactCentre(Strict):
         return value
 
 
-class Shift(Strict):
-    """A shift's start time and length."""
-
-    start_hour: Annotated[float, Field(ge=0, lt=24)]
-    length_hours: Annotated[float, Field(gt=0, le=24)]
-
-
-class Station(Strict):
-    """A police station: where officers start and (optionally) return."""
-
-    name: str
-    latitude: Annotated[float, Field(ge=-90, le=90)] = 0.0
-    longitude: Annotated[float, Field(ge=-180, le=180)] = 0.0
-    officer_share: PositiveFloat = Field(default=1.0, description="relative share of response officers")
-
-
-class Abstraction(Strict):
-    """Share of rostered officer-shifts lost, each officer-shift drawn at random."""
-
-    sickness: Share = 0.0
-    leave: Share = 0.0
-    training: Share = 0.0
-
-    def total(self) -> float:
-        """Probability that an officer is abstracted for a whole shift."""
-        return self.sickness + self.leave + self.training
-
-    @model_validator(mode="after")
-    def _at_most_one(self) -> Abstraction:
-        if self.total() >= 1.0:
-            raise ValueError(f"abstraction shares sum to {self.total():.3g}; nobody would work")
-        return self
-
-
-class Workforce(Strict):
-    """Response officers in teams on a rota of shifts, at stations."""
-
-    response_officers: PositiveInt = Field(le=MAX_PEOPLE)
-    teams: PositiveInt
-    shifts: dict[str, Shift]
-    pattern: tuple[str, ...] = Field(description="the rota cycle, one entry a day: a shift name or 'off'")
-    stations: tuple[Station, ...] = Field(min_length=1)
-    abstraction: Abstraction
-    meal_break_minutes: NonNegativeFloat = 0.0
-    meal_break_after_hours: NonNegativeFloat = 4.0
-    meal_break_window_hours: NonNegativeFloat = Field(
-        default=2.0, description="breaks start in turn across this window after meal_break_after_hours, not all at once"
-    )
-
-    @model_validator(mode="after")
-    def _rota(self) -> Workforce:
-        unknown = {day for day in self.pattern if day != "off" and day not in self.shifts}
-        if unknown:
-            raise ValueError(f"pattern names shifts {sorted(unknown)} not in shifts {sorted(self.shifts)}")
-        if all(day == "off" for day in self.pattern):
-            raise ValueError("the roster has nobody on shift: pattern is all 'off'")
-        following = self.pattern[1:] + self.pattern[:1]
-        for day, (today, tomorrow) in enumerate(zip(self.pattern, following, strict=True)):
-            if "off" in (today, tomorrow):
-                continue
-            ends = self.shifts[today].start_hour + self.shifts[today].length_hours
-            # A team cannot work two shifts at once.
-            if ends > 24.0 + self.shifts[tomorrow].start_hour:
-                raise ValueError(
-                    f"pattern: {today!r} (day {day + 1}) ends at hour {ends:g}, after the next "
-                    f"day's {tomorrow!r} starts at hour {24 + self.shifts[tomorrow].start_hour:g}"
-                )
-        if self.response_officers < self.teams * len(self.stations):
-            raise ValueError(
-                f"{self.response_officers} officers cannot staff {self.teams} teams at "
-                f"{len(self.stations)} stations: some team would have nobody on shift"
-            )
-        names = [station.name for station in self.stations]
-        if len(set(names)) != len(names):
-            raise ValueError("station names must be unique")
-        return self
-
-
 class Zone(Strict):
     """An area incidents come from, represented by its centre."""
 
@@ -317,7 +240,27 @@ class Geography(Strict):
     blue_light_speed_kmh: PositiveFloat = Field(description="speed for grades in blue_light_grades")
     blue_light_grades: tuple[str, ...] = ("P1",)
     mobilise_minutes: NonNegativeFloat = 0.0
-    return_to_station: bool = Field(description="true: drive back after each job; false: patrol from there")
+    return_to_station: bool | Literal["drive", "stay", "instant"] = Field(
+        description="after each job: drive (drive back to the station), stay (take the next job from the scene's zone) "
+        "or instant (back at the station at once, no travel); true and false are the old spellings of drive and stay"
+    )
+
+    @field_validator("return_to_station", mode="before")
+    @classmethod
+    def _return_mode(cls, value: object) -> object:
+        """Anything read as true/false before stays so; otherwise one clear message."""
+        if value in RETURN_MODES:
+            return value
+        try:
+            return TypeAdapter(bool).validate_python(value)
+        except ValidationError:
+            raise ValueError(f"expected one of {list(RETURN_MODES)} (or the old true/false)") from None
+
+    def return_mode(self) -> Literal["drive", "stay", "instant"]:
+        """``return_to_station`` with the old true/false spellings read as drive/stay."""
+        if isinstance(self.return_to_station, bool):
+            return "drive" if self.return_to_station else "stay"
+        return self.return_to_station
 
 
 class Dispatch(Strict):

@@ -57,7 +57,7 @@ class Dispatcher:
         self.interrupts = [g.interrupts_followup for g in grades]
         blue = scenario.geography.blue_light_grades if scenario.geography else ()
         self.blue_light = [name in blue for name in scenario.grade_order()]
-        self.return_to_station = scenario.geography.return_to_station if scenario.geography else False
+        self.return_mode = scenario.geography.return_mode() if scenario.geography else "stay"
         self.break_minutes = scenario.workforce.meal_break_minutes
         self.queues: list[list] = [[] for _ in grades]
         self.waiting = [0] * len(grades)
@@ -280,14 +280,14 @@ class Dispatcher:
                     self.handover(officer, incident)
         officer.incident = None
         scene = incident.place
-        if self.map is not None and self.return_to_station and scene != officer.station:
+        if self.map is not None and self.return_mode == "drive" and scene != officer.station:
             minutes = self._drive_minutes(incident, officer.station, False)
             officer.place = officer.station
             self.move(officer, TRAVEL)
             self.clock.after(minutes, self.officer_free, officer)
             return
         if self.map is not None:
-            officer.place = scene
+            officer.place = officer.station if self.return_mode == "instant" else scene
         self.officer_free(officer)
 
     def officer_free(self, officer: Officer) -> None:

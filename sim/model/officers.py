@@ -1,9 +1,12 @@
 """Response officers: who they are, what they are doing, and when their shifts run.
 
 Officers belong to a team and a station. Teams follow the rota ``pattern`` (one entry a day),
-team ``i`` offset by ``i * len(pattern) // teams`` days so the teams cover the cycle evenly. At
-each shift start every officer is abstracted (sickness, leave, training) with the configured
-probability, drawn from the ``abstraction`` stream in roster order.
+team ``i`` offset by ``i * len(pattern) // teams`` days so the teams cover the cycle evenly. With
+``staffing`` instead, each station and shift has its own group of officers (its "team"), as many
+as its busiest weekday needs; each day the group's next officers in turn work (a rotation, so
+the days are shared evenly). At each shift start every rostered officer is abstracted (sickness,
+leave, training) with the configured probability, drawn from the ``abstraction`` stream in roster
+order. The rules for users are in docs/howto/write-a-force-config.md.
 
 An officer is always in exactly one ``State``; every change of state goes through
 ``Duty.move``, which charges the time spent in the old state, so each officer-hour on shift is
@@ -117,11 +120,12 @@ class Officer:
 
 @dataclass(frozen=True)
 class ShiftInstance:
-    """One team's shift on one day."""
+    """One team's shift on one day; ``members`` (positions in the team) when not all of it works."""
 
     team: int
     start: float
     end: float
+    members: tuple[int, ...] | None = None
 
 
 def split_evenly(total: int, weights: list[float]) -> list[int]:
@@ -135,38 +139,95 @@ def split_evenly(total: int, weights: list[float]) -> list[int]:
 
 
 def build_officers(workforce: Workforce, with_places: bool) -> list[Officer]:
-    """Officers spread over stations by ``officer_share`` and over teams evenly within a station."""
-    per_station = split_evenly(workforce.response_officers, [s.officer_share for s in workforce.stations])
+    """Officers numbered station by station, team by team within a station (``roster_teams``)."""
     officers: list[Officer] = []
-    for station, count in enumerate(per_station):
-        for team, size in enumerate(split_evenly(count, [1.0] * workforce.teams)):
-            first = len(officers)
-            officers.extend(Officer(first + i, team, station) for i in range(size))
+    for station, team, size in roster_teams(workforce):
+        first = len(officers)
+        officers.extend(Officer(first + i, team, station) for i in range(size))
     if not with_places:  # without geography everyone is at one place
         for officer in officers:
             officer.place = 0
     return officers
 
 
+def roster_teams(workforce: Workforce) -> list[tuple[int, int, int]]:
+    """(station, team, officers) for every station's part of every team.
+
+    With teams, stations get officers by ``officer_share`` (largest remainder) and each station's
+    officers are dealt to the teams in turn, the dealing carrying on from one station to the next,
+    so every station's teams and the teams overall differ in size by at most one. With staffing,
+    each station and staffed shift is a team of its own, as large as its busiest weekday needs.
+    """
+    if workforce.staffing is not None:
+        return [(station, team, max(week)) for team, (station, _, week) in enumerate(workforce.staffing_groups())]
+    assert workforce.teams is not None
+    teams = workforce.teams
+    per_station = split_evenly(workforce.response_officers, [s.officer_share for s in workforce.stations])
+    parts = []
+    dealt = 0  # officers dealt so far, over all stations: the next one goes to team dealt % teams
+    for station, count in enumerate(per_station):
+        for team in range(teams):
+            # Officers dealt+0 .. dealt+count-1 go to teams in turn; this team gets those k with
+            # (dealt + k) % teams == team.
+            size = len(range((team - dealt) % teams, count, teams))
+            parts.append((station, team, size))
+        dealt += count
+    return parts
+
+
 def team_offset_days(workforce: Workforce, team: int) -> int:
     """Where in the rota cycle a team starts."""
+    assert workforce.teams is not None and workforce.pattern is not None
     return team * len(workforce.pattern) // workforce.teams
 
 
 def shift_instances(workforce: Workforce, horizon_minutes: float) -> list[ShiftInstance]:
     """Every team shift that overlaps [0, horizon], sorted by start then team."""
+    if workforce.staffing is not None:
+        return _staffed_instances(workforce, horizon_minutes)
+    assert workforce.teams is not None and workforce.pattern is not None
     cycle = len(workforce.pattern)
-    days = int(math.ceil(horizon_minutes / 1440.0))
     instances = []
-    for day in range(-1, days + 1):
+    for day in _days(horizon_minutes):
         for team in range(workforce.teams):
             name = workforce.pattern[(day + team_offset_days(workforce, team)) % cycle]
             if name == "off":
                 continue
-            shift = workforce.shifts[name]
-            start = day * 1440.0 + shift.start_hour * 60.0
-            end = start + shift.length_hours * 60.0
+            start, end = _times(workforce, name, day)
             if end > 0 and start < horizon_minutes:
                 instances.append(ShiftInstance(team, start, end))
     instances.sort(key=lambda s: (s.start, s.team))
     return instances
+
+
+def _staffed_instances(workforce: Workforce, horizon_minutes: float) -> list[ShiftInstance]:
+    """Staffing's shifts: each day the group's next officers in turn, as many as the weekday needs.
+
+    The turn carries on from day to day (the day before the horizon included), so over a week the
+    group's officers share the shifts as evenly as whole shifts allow; the choice is fixed by the
+    config alone (no random draw). A shift belongs to the weekday on which it starts.
+    """
+    instances = []
+    for team, (_, name, week) in enumerate(workforce.staffing_groups()):
+        size = max(week)
+        turn = 0
+        for day in _days(horizon_minutes):
+            needed = week[day % 7]  # day 0 is a Monday
+            members = tuple((turn + k) % size for k in range(needed))
+            turn = (turn + needed) % size
+            start, end = _times(workforce, name, day)
+            if needed and end > 0 and start < horizon_minutes:
+                instances.append(ShiftInstance(team, start, end, members))
+    instances.sort(key=lambda s: (s.start, s.team))
+    return instances
+
+
+def _days(horizon_minutes: float) -> range:
+    """Days whose shifts may overlap [0, horizon]: from the day before the start."""
+    return range(-1, int(math.ceil(horizon_minutes / 1440.0)) + 1)
+
+
+def _times(workforce: Workforce, shift: str, day: int) -> tuple[float, float]:
+    """Start and end, in simulation minutes, of ``shift`` on ``day``."""
+    start = day * 1440.0 + workforce.shifts[shift].start_hour * 60.0
+    return start, start + workforce.shifts[shift].length_hours * 60.0

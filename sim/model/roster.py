@@ -1,5 +1,7 @@
 """The roster at work: shifts start and end, officers are abstracted, meal breaks are taken.
 
+Who works which shift is decided in ``sim.model.officers`` (teams on a pattern, or staffing).
+
 An officer still on a job when the shift ends finishes it (overtime, counted until they are
 free); desk work in hand stops and carries over to their next shift as a backlog.
 """
@@ -41,7 +43,8 @@ class Roster:
         self.break_minutes = workforce.meal_break_minutes
         self.break_after = workforce.meal_break_after_hours * 60.0
         self.break_window = workforce.meal_break_window_hours * 60.0
-        self.teams: list[list[Officer]] = [[] for _ in range(workforce.teams)]
+        count = workforce.teams if workforce.staffing is None else len(workforce.staffing_groups())
+        self.teams: list[list[Officer]] = [[] for _ in range(count or 0)]
         for officer in officers:
             self.teams[officer.team].append(officer)
         self.instances = shift_instances(workforce, horizon_minutes)
@@ -56,8 +59,13 @@ class Roster:
                 yield env.timeout(start - env.now)
             self._start(shift)
 
-    def _start(self, shift: ShiftInstance) -> None:
+    def _members(self, shift: ShiftInstance) -> list[Officer]:
+        """The officers rostered on a shift: the whole team, or those staffing picked."""
         team = self.teams[shift.team]
+        return team if shift.members is None else [team[i] for i in shift.members]
+
+    def _start(self, shift: ShiftInstance) -> None:
+        team = self._members(shift)
         rostered = self.stats.overlap(shift.start, shift.end)
         draws = self.rng.random(len(team)).tolist()
         for officer, draw in zip(team, draws, strict=True):
@@ -98,7 +106,7 @@ class Roster:
 
     def _break(self, shift: ShiftInstance, group: int) -> None:
         """Officers of one break group start their meal break (or take it after the job in hand)."""
-        for officer in self.teams[shift.team][group::BREAK_GROUPS]:
+        for officer in self._members(shift)[group::BREAK_GROUPS]:
             if officer.shift_end != shift.end or officer.state in (OFF, ABSTRACTION, MEAL_BREAK):
                 continue
             if officer.state in BUSY_STATES:

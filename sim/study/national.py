@@ -272,9 +272,9 @@ def _assign(raw: dict[str, Any], dotted: str, value: Any, source: Path) -> None:
 def _keep_rota_staffed(raw: dict[str, Any]) -> None:
     """A small force still needs one officer per team and station (the schema requires it)."""
     workforce = raw.get("workforce")
-    if not isinstance(workforce, dict):
-        return
-    teams = int(workforce.get("teams", 1))
+    if not isinstance(workforce, dict) or workforce.get("staffing") is not None:
+        return  # staffing fixes its own officer count; scaling it is the schema's error to report
+    teams = int(workforce.get("teams") or 1)
     stations = len(workforce.get("stations", ()) or (1,))
     if int(workforce.get("response_officers", 0)) < teams * stations:
         workforce["response_officers"] = teams * stations
