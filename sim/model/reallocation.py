@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.config.schema import Scenario, Workforce
+from sim.errors import ConfigError
 from sim.model.demand import HOURS_PER_WEEK, DemandGenerator
 from sim.model.interventions.effects import Interventions, PrefixedStreams
 from sim.model.pools import routing_table
@@ -28,9 +29,10 @@ DAYS_PER_WEEK = HOURS_PER_WEEK / 24
 
 def response_hours_per_officer_year(workforce: Workforce) -> float:
     """Hours a response officer works in a year: mean rostered hours a day x 365.25 x (1 - abstraction)."""
-    daily = sum(workforce.shifts[day].length_hours for day in workforce.pattern if day != "off") / len(
-        workforce.pattern
-    )
+    pattern = workforce.pattern
+    if pattern is None or workforce.teams is None:
+        raise ConfigError("duties.investigation.reallocation: needs the response rota as workforce.teams and pattern")
+    daily = sum(workforce.shifts[day].length_hours for day in pattern if day != "off") / len(pattern)
     return daily * 365.25 * (1.0 - workforce.abstraction.total())
 
 
@@ -74,5 +76,5 @@ def officers_moved(scenario: Scenario, streams: Streams) -> int:
         scenario.workforce
     )
     workforce = scenario.workforce
-    keep_response = workforce.teams * len(workforce.stations)
+    keep_response = (workforce.teams or 1) * len(workforce.stations)
     return int(np.clip(round(net), -(workforce.response_officers - keep_response), pool.officers - pool.teams))
