@@ -87,4 +87,8 @@ def test_a_small_real_run_frees_about_the_hours_it_aimed_at() -> None:
     # two 4-day replications of a small force: the task count is known to within ~15%
     assert measured == pytest.approx(2_000.0, rel=0.2)
     assert result.linear["domestic_abuse"] == pytest.approx(1_000.0)
-    assert result.differences["incidents.all.attended"][0] == pytest.approx(0.0, abs=50.0)
+    # With attendance decisions (issue 13) freed hours may change attendances; four days cannot
+    # tell the sign, so only the interval's coherence is checked here (tests/test_attendance.py
+    # checks the direction).
+    change, change_low, change_high = result.differences["incidents.all.attended"][:3]
+    assert math.isfinite(change) and change_low <= change <= change_high

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
 from scenarios import build, mmc_dict
 
-from sim.config.loading import load_scenario, scenario_from_dict
+from sim.config.loading import load_raw, load_scenario, merge, scenario_from_dict
 from sim.model.crewing import CrewPolicy
 from sim.model.dispatch import Dispatcher
 from sim.model.replication import Model, simulate
 from sim.model.streams import replication_seed
 
 FIXED = {"dist": "fixed"}
+OVERLAY = Path(__file__).resolve().parents[1] / "configs" / "overlays" / "duties.yaml"
 
 
 def fixed(value: float) -> dict[str, Any]:
@@ -22,9 +24,10 @@ def fixed(value: float) -> dict[str, Any]:
 
 
 def short_baseline_dict(days: float = 21, warmup: float = 3) -> dict[str, Any]:
-    """The packaged baseline (which has every duty on), shortened."""
+    """The packaged baseline with the duties overlay (every duty on), shortened."""
     scenario = load_scenario(overrides={"horizon_days": days, "warmup_days": warmup})
-    return scenario.model_dump(by_alias=True, exclude_none=True)
+    raw = scenario.model_dump(by_alias=True, exclude_none=True)
+    return merge(raw, load_raw(OVERLAY))
 
 
 def test_hours_identity_holds_with_every_duty_on() -> None:
@@ -74,7 +77,7 @@ def test_without_proactive_work_the_same_officer_waits_available(tmp_path) -> No
     result = simulate(build(raw), 1, records=True)
     arrived = dict(zip(result.records["grade"], result.records["response_minutes"], strict=True))
     assert arrived == {"P2": 5.0, "P1": 30.0}  # the P2 went first (15 to 45); the P1 waited for it
-    assert result.metrics["officer_hours.proactive"] == 0.0
+    assert "officer_hours.proactive" not in result.metrics  # no duties section: no duty keys
 
 
 def test_crewing_policy_is_honoured_shift_by_shift(monkeypatch) -> None:
@@ -181,6 +184,9 @@ def test_duties_absent_leaves_the_model_as_it_was() -> None:
     plain = simulate(scenario_from_dict(raw), 5).metrics
     empty = copy.deepcopy(raw)
     empty["duties"] = {}
-    assert simulate(scenario_from_dict(empty), 5).metrics == plain
-    assert plain["officer_hours.proactive"] == plain["officer_hours.court"] == 0.0
-    assert not any(k.startswith("pools.investigation") for k in plain)
+    with_section = simulate(scenario_from_dict(empty), 5).metrics
+    added = {"officer_hours.proactive", "officer_hours.court"} | {k for k in with_section if k.startswith("pools.")}
+    assert with_section.keys() - plain.keys() == added  # the section's keys appear only with it
+    assert {k: v for k, v in with_section.items() if k in plain} == plain
+    assert with_section["officer_hours.proactive"] == with_section["officer_hours.court"] == 0.0
+    assert not any(k.startswith("pools.") or k.endswith((".proactive", ".court")) for k in plain)

@@ -490,3 +490,67 @@ def test_console_command_gives_one_clean_line(argv: list[str], named: str) -> No
     )
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert named in done.stderr.strip().splitlines()[-1]
+
+
+# ---- extends and --set: what merges, what replaces, and errors that name what the user wrote ----
+
+
+def test_extends_may_change_a_distributions_kind(tmp_path: Path) -> None:
+    from sim.config.loading import load_scenario
+
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {DEFAULT_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{dist: fixed, value: 60}}\n",
+        encoding="utf-8",
+    )
+    burglary = load_scenario(child).incident_types["burglary"].on_scene_minutes
+    assert burglary.dist == "fixed" and burglary.value == 60
+    same_kind = tmp_path / "same.yaml"
+    same_kind.write_text(
+        f"extends: {DEFAULT_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{cv: 0.3}}\n",
+        encoding="utf-8",
+    )
+    kept = load_scenario(same_kind).incident_types["burglary"].on_scene_minutes
+    assert (kept.dist, kept.mean(), kept.cv) == ("lognormal", 75, 0.3)  # same kind: merged key by key
+
+
+def test_set_a_mapping_merges_into_a_section_and_replaces_named_entries() -> None:
+    from sim.config.loading import load_scenario
+
+    base = load_scenario(None).workforce.abstraction
+    changed = load_scenario(None, ["workforce.abstraction={sickness: 0.1}"]).workforce.abstraction
+    assert (changed.sickness, changed.leave, changed.training) == (0.1, base.leave, base.training)
+    crew = load_scenario(None, ["incident_types.burglary.officers_needed={3: 1.0}"])
+    assert crew.incident_types["burglary"].officers_needed == {3: 1.0}
+    fixed = load_scenario(None, ["incident_types.burglary.on_scene_minutes={dist: fixed, value: 9}"])
+    assert fixed.incident_types["burglary"].on_scene_minutes.value == 9
+
+
+def test_set_a_mapping_field_by_key() -> None:
+    from sim.config.loading import load_scenario
+
+    scenario = load_scenario(None, ["interventions.admin_reduction.hours_saved.crime_recording=0.25"])
+    assert scenario.interventions.admin_reduction.hours_saved == {"crime_recording": 0.25}
+
+
+@pytest.mark.parametrize(
+    ("override", "wanted", "unwanted"),
+    [
+        ("incident_types.burglery.yearly_volume=5", "'burglary'", "'yearly_volume'"),
+        ("workforce.abstractio.sickness=1", "fields there: ['abstraction'", "does not exist (there"),
+        ("workforce.abstraction.sickness.x=1", "is a single value", "does not exist"),
+        ("workforce.abstraction={}", "empty mapping changes nothing", "Traceback"),
+    ],
+)
+def test_set_errors_name_what_is_there(
+    override: str, wanted: str, unwanted: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, err = run_cli(["validate", "--quiet", "--set", override], capsys)
+    line = assert_one_line_error(code, err, override.split("=")[0])
+    assert wanted in line and unwanted not in line, line
+
+
+def test_a_directory_given_as_the_config_is_named_as_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["validate", str(tmp_path)], ["compare", str(tmp_path)], ["sweep", str(tmp_path), "--out", "x"]):
+        code, err = run_cli(argv, capsys)
+        assert "is a directory" in assert_one_line_error(code, err, str(tmp_path))

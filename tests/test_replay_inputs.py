@@ -136,13 +136,13 @@ def test_counts_by_grade_add_up_on_the_baseline() -> None:
     metrics = simulate(load_scenario(None, ["horizon_days=20", "warmup_days=5"]), 4).metrics
     grades = ("P1", "P2", "P3", "P4")
     for grade in grades:
-        parts = ("attended", "not_attended", "open_at_end", "resolved_without_deployment")
+        parts = ("attended", "resolved_by_telephone", "not_attended", "open_at_end", "resolved_without_deployment")
         assert metrics[f"incidents_by_grade.{grade}.generated"] == sum(
             metrics[f"incidents_by_grade.{grade}.{part}"] for part in parts
         )
         assert metrics[f"incidents_by_grade.{grade}.open_at_end"] >= 0
     types = {key.split(".")[1] for key in metrics if key.startswith("incidents.")}
-    for field in ("generated", "attended", "not_attended", "resolved_without_deployment"):
+    for field in ("generated", "attended", "not_attended", "resolved_without_deployment", "resolved_by_telephone"):
         by_grade = sum(metrics[f"incidents_by_grade.{g}.{field}"] for g in grades)
         by_type = sum(metrics[f"incidents.{t}.{field}"] for t in types)
         assert by_grade == by_type, field

@@ -165,7 +165,7 @@ def test_killed_sweep_resumes_to_the_uninterrupted_table(
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == code, stderr
     if sig == signal.SIGINT:
-        assert "interrupted; results already written are kept" in stderr
+        assert "interrupted; batches already stored are kept (continue with --resume)" in stderr
     kept = open_results(out).done_points()
     assert 5 <= len(kept) < 1_280
     resumed = sweep(parse_spec(spec), out, resume=True)

@@ -6,21 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.commands.common import positive_float
 from sim.commands.compare import add_experiment_options, experiment_from_args
 from sim.errors import ConfigError
-from sim.report.output import check_writable, json_writer, write_directory
-from sim.report.progress import progress_bar
-from sim.study.capacity import (
-    CapacitySettings,
-    absorbable_demand,
-    default_settings,
-    summarise_capacity,
-)
-from sim.study.compare import describe
-from sim.study.replications import default_workers
+
+if TYPE_CHECKING:
+    from sim.study.capacity import CapacitySettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="absorbable demand: extra incidents of a type a scenario takes at base service",
         description="For each scenario of an experiment, search (on common random numbers, per "
         "replication) for the largest extra yearly volume of one incident type at which its "
-        "within-target share is no worse than the base scenario's; mean with a 95%% CI.",
+        "within-target share is no worse than the base scenario's; mean with a 95% CI.",
     )
     add_experiment_options(parser)
     parser.add_argument("--type", dest="kind", required=True, help="incident type, e.g. burglary")
@@ -76,6 +69,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Load, search, report."""
+    from sim.report.output import claim_directory, json_writer
+    from sim.report.progress import progress_bar
+    from sim.study.capacity import absorbable_demand, summarise_capacity
+    from sim.study.compare import describe
+    from sim.study.replications import default_workers
+
     experiment = experiment_from_args(args)
     base = experiment.base
     if args.kind not in base.incident_types:
@@ -86,17 +85,23 @@ def handle(args: argparse.Namespace) -> int:
     unknown = [name for name in names if name not in experiment.scenarios]
     if unknown:
         raise ConfigError(f"--scenario: {unknown} not in {list(experiment.scenarios)}")
-    if args.out is not None:
-        check_writable(args.out, args.force)
     settings = _settings(args, base)
     spec = experiment.spec
     scenarios = {name: experiment.scenarios[name] for name in names}
     total = spec.replications * len(scenarios)
     workers = args.workers or default_workers(total)
-    with progress_bar(f"capacity {args.kind}: searches", total) as update:
-        table = absorbable_demand(base, scenarios, args.kind, spec.seed, spec.replications, settings, workers, update)
-    document = _document(args, experiment, settings, summarise_capacity(table, spec.base))
-    if args.out is not None:
+    with claim_directory(args.out, args.force) as out:
+        with progress_bar(f"capacity {args.kind}: searches", total) as update:
+            table = absorbable_demand(
+                base, scenarios, args.kind, spec.seed, spec.replications, settings, workers, update
+            )
+        document = _document(args, experiment, settings, summarise_capacity(table, spec.base))
+        if args.json:
+            print(json.dumps(document, indent=2, allow_nan=False))
+        else:
+            print(_render(document), end="")
+        if out is None:
+            return 0
         manifest = {
             "command": "capacity",
             "argv": sys.argv[1:],
@@ -106,24 +111,22 @@ def handle(args: argparse.Namespace) -> int:
         frame = table.drop(columns=["shares"]).assign(
             shares=table["shares"].map(lambda d: json.dumps({str(k): v for k, v in d.items()}))
         )
-        write_directory(
-            args.out,
+        out.write(
             {
                 "capacity.json": json_writer(document),
                 "manifest.json": json_writer(manifest),
                 "capacity.parquet": frame.to_parquet,
-            },
-            args.force,
+            }
         )
-    if args.json:
-        print(json.dumps(document, indent=2, allow_nan=False))
-    else:
-        print(_render(document), end="")
+        if not args.json:
+            print(f"results written to {args.out}")
     return 0
 
 
 def _settings(args: argparse.Namespace, base: Any) -> CapacitySettings:
     """Defaults scaled to the type's volume, with the user's cap and resolution."""
+    from sim.study.capacity import CapacitySettings, default_settings
+
     default = default_settings(base, args.kind)
     max_extra = args.max_extra or default.max_extra
     tolerance = args.tolerance or default.tolerance

@@ -25,20 +25,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from sim.report.output import check_writable, json_writer, write_directory
+    from sim.report.output import claim_directory, json_writer
     from sim.study.claims import claims_document, load_claims, render_claims, run_claims
 
     experiment = load_claims(args.experiment)
-    if args.out is not None:
-        check_writable(args.out, args.force)
-    results = run_claims(experiment, args.workers)
-    document = claims_document(experiment, results)
-    report = render_claims(experiment, results)
-    if args.out is not None:
-        writers = {
-            "claims.json": json_writer(document),
-            "claims.md": lambda target: target.write_text(report, encoding="utf-8"),
-        }
-        write_directory(args.out, writers, args.force)
-    print(json.dumps(document, indent=2, allow_nan=False) if args.json else report)
+    with claim_directory(args.out, args.force) as out:
+        results = run_claims(experiment, args.workers)
+        document = claims_document(experiment, results)
+        report = render_claims(experiment, results)
+        print(json.dumps(document, indent=2, allow_nan=False) if args.json else report)
+        if out is not None:
+            writers = {
+                "claims.json": json_writer(document),
+                "claims.md": lambda target: target.write_text(report, encoding="utf-8"),
+            }
+            out.write(writers)
     return 0

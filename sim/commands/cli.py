@@ -2,6 +2,9 @@
 
 Each subcommand lives in its own module under ``sim/commands`` and exposes
 ``register(subparsers)``, which adds a parser whose defaults carry ``handler(args) -> int``.
+Command modules import the model, pandas, scipy and matplotlib only inside their handlers, so
+``policesim --version``, ``--help`` and ``validate`` start fast (``tests/test_core_cli.py``
+guards it); a handler may set ``interrupted`` in its defaults: what Ctrl-C leaves behind.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point: run one command; turn user errors into one line on stderr and an exit code."""
+    args = None
     try:
         args = build_parser().parse_args(argv)  # Ctrl-C while commands load: one line too
         args.argv = list(argv) if argv is not None else sys.argv[1:]  # recorded in manifests
@@ -53,7 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"policesim: error: {error}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
-        print("policesim: interrupted; results already written are kept", file=sys.stderr)
+        left = getattr(args, "interrupted", None) or "nothing was written"
+        print(f"policesim: interrupted; {left}", file=sys.stderr)
         return 130
 
 

@@ -6,20 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from sim.commands.common import positive_float, positive_int
-from sim.config.loading import resolved_dict
 from sim.errors import ConfigError
-from sim.report.compare import comparison_frames, linear_frame, render_comparison, write_plots
-from sim.report.output import check_writable, json_writer, write_directory
-from sim.report.progress import progress_bar
-from sim.study.compare import (
-    Experiment,
-    comparison_document,
-    describe,
-    load_experiment,
-    run_experiment,
-)
+
+if TYPE_CHECKING:
+    from sim.report.output import ClaimedDirectory
+    from sim.study.compare import Experiment
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "compare",
         help="run an experiment's scenarios on common random numbers and compare them",
         description="Run every scenario of an experiment file with the same seeds and report, "
-        "per scenario against the base, paired differences with 95%% confidence intervals "
+        "per scenario against the base, paired differences with 95% confidence intervals "
         "beside the linear hours-per-incident estimate.",
     )
     add_experiment_options(parser)
@@ -62,6 +56,8 @@ def add_experiment_options(parser: argparse.ArgumentParser) -> None:
 
 def experiment_from_args(args: argparse.Namespace) -> Experiment:
     """The experiment named by the arguments, with their overrides."""
+    from sim.study.compare import load_experiment
+
     if args.warmup_days is not None and args.warmup_days < 0:
         raise ConfigError(f"--warmup-days: must not be negative, got {args.warmup_days}")
     return load_experiment(args.experiment, args.replications, args.days, args.warmup_days)
@@ -69,27 +65,36 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
 
 def handle(args: argparse.Namespace) -> int:
     """Load, run, compare, report."""
+    from sim.report.compare import render_comparison
+    from sim.report.output import claim_directory
+    from sim.report.progress import progress_bar
+    from sim.study.compare import comparison_document, run_experiment
+
     experiment = experiment_from_args(args)
-    if args.out is not None:
-        check_writable(args.out, args.force)
     spec = experiment.spec
     total = spec.replications * len(experiment.scenarios)
-    with progress_bar(f"{spec.name}: runs", total) as update:
-        runs = run_experiment(experiment, args.workers, update, records=args.out is not None)
-    document = comparison_document(experiment, runs)
-    if args.out is not None:
-        _write(args, experiment, runs, document)
-    if args.json:
-        print(json.dumps(document, indent=2, allow_nan=False))
-    else:
-        print(render_comparison(document, spec.types), end="")
-        if args.out is not None:
-            print(f"results written to {args.out}")
+    with claim_directory(args.out, args.force) as out:
+        with progress_bar(f"{spec.name}: runs", total) as update:
+            runs = run_experiment(experiment, args.workers, update, records=out is not None)
+        document = comparison_document(experiment, runs)
+        if args.json:
+            print(json.dumps(document, indent=2, allow_nan=False))
+        else:
+            print(render_comparison(document, spec.types), end="")
+        if out is not None:
+            _write(out, experiment, runs, document)
+            if not args.json:
+                print(f"results written to {args.out}")
     return 0
 
 
-def _write(args: argparse.Namespace, experiment, runs, document) -> None:  # type: ignore[no-untyped-def]
+def _write(out: ClaimedDirectory, experiment: Experiment, runs: Any, document: dict[str, Any]) -> None:
     """Everything into ``--out`` at once (tables, plots, JSON, manifest), never half-written."""
+    from sim.config.loading import resolved_dict
+    from sim.report.compare import comparison_frames, linear_frame, write_plots
+    from sim.report.output import json_writer
+    from sim.study.compare import describe
+
     spec = experiment.spec
     manifest = {
         "command": "compare",
@@ -114,4 +119,4 @@ def _write(args: argparse.Namespace, experiment, runs, document) -> None:  # typ
         write_plots(document, runs, spec.types, target)
 
     writers["plots"] = plots
-    write_directory(args.out, writers, args.force)
+    out.write(writers)

@@ -236,7 +236,7 @@ def _option_rows(parser: argparse.ArgumentParser) -> list[list[str]]:
         default = action.default
         empty = default is None or default is False or default == [] or default == argparse.SUPPRESS
         shown = "" if empty or action.nargs == 0 else default
-        help_text = (action.help or "").replace("%(default)s", str(default))
+        help_text = (action.help or "").replace("%(default)s", str(default)).replace("%%", "%")
         if action.choices and not isinstance(action.choices, dict):
             help_text += f" (one of: {', '.join(map(str, action.choices))})"
         rows.append([f"`{name}`", f"`{shown}`" if shown != "" else "", help_text])

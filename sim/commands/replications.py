@@ -11,16 +11,14 @@ import argparse
 import io
 import json
 import math
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_int
 from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
 from sim.errors import ConfigError
-from sim.report.progress import progress_bar
-from sim.study.precision import PrecisionResult, replications_needed
-from sim.study.replications import default_workers
+
+if TYPE_CHECKING:
+    from sim.study.precision import PrecisionResult, PrecisionRow
 
 DEFAULT_OUTPUTS = ("response_minutes.burglary.mean", "response_minutes.domestic_abuse.mean")
 
@@ -67,6 +65,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Run the sequential search and print its table."""
+    from sim.report.progress import progress_bar
+    from sim.study.precision import PrecisionRow, half_width, replications_needed
+    from sim.study.replications import default_workers
+
     scenarios = scenarios_from_args(args)
     metrics = [m.removeprefix("summary.") for m in args.outputs]
     if args.look_ahead < 0:
@@ -79,6 +81,7 @@ def handle(args: argparse.Namespace) -> int:
     names = [f"{s}: {m}" if several else m for s in scenarios for m in metrics]
     workers = args.workers or default_workers(args.cap * len(scenarios))
     batch = max(1, workers // len(scenarios)) if workers > 1 else 1
+    seen: dict[str, list[float]] = {name: [] for name in names}
 
     def run_batch(indices: list[int]) -> list[dict[str, float]]:
         """Replications ``indices`` of every scenario, as one metrics row per index."""
@@ -93,9 +96,20 @@ def handle(args: argparse.Namespace) -> int:
                         raise ConfigError(f"--outputs: {metric!r} is not a metric; for example {sorted(found)[:4]}")
                     row[f"{scenario}: {metric}" if several else metric] = found[metric]
             rows.append(row)
+            for name, value in row.items():
+                seen[name].append(value)
+            cells = (
+                f"{name} {_cell(PrecisionRow(name, len(v), sum(v) / len(v), half_width(v)))}"
+                for name, v in seen.items()
+            )
+            count = indices[position] + 1
+            bar.note(f"{count} replication{'' if count == 1 else 's'}: " + "; ".join(cells))
         return rows
 
-    with executor(workers) as pool, progress_bar("replications", args.cap) as update:
+    with (
+        progress_bar("replications", args.cap) as bar,
+        executor(workers, lambda done: bar(done / len(scenarios))) as pool,
+    ):
         result = replications_needed(
             run_batch,
             names,
@@ -104,7 +118,6 @@ def handle(args: argparse.Namespace) -> int:
             cap=args.cap,
             look_ahead=args.look_ahead,
             batch=batch,
-            on_progress=update,
         )
     if args.json:
         print(json.dumps(_document(result, args), indent=2, allow_nan=False))
@@ -141,8 +154,18 @@ def _document(result: PrecisionResult, args: argparse.Namespace) -> dict:
     }
 
 
+def _cell(row: PrecisionRow) -> str:
+    """``mean ± half-width (share of the mean)``, or ``-`` before there are two replications."""
+    if not math.isfinite(row.half_width):
+        return f"{row.mean:,.1f} ± -"
+    return f"{row.mean:,.1f} ± {row.half_width:,.1f} ({row.relative:.1%})"
+
+
 def render(result: PrecisionResult, seed: int) -> str:
     """The half-width table (one column per output) and the number needed, as plain text."""
+    from rich.console import Console
+    from rich.table import Table
+
     outputs = list(result.needed)
     table = Table(title=f"95% CI half-width (share of the mean) by replications, seed {seed}")
     table.add_column("replications", justify="right")
@@ -150,12 +173,7 @@ def render(result: PrecisionResult, seed: int) -> str:
         table.add_column(name, justify="right")
     by_n: dict[int, dict[str, str]] = {}
     for row in result.rows:
-        cell = (
-            "-"
-            if not math.isfinite(row.half_width)
-            else (f"{row.mean:,.1f} ± {row.half_width:,.1f} ({row.relative:.1%})")
-        )
-        by_n.setdefault(row.replications, {})[row.output] = cell
+        by_n.setdefault(row.replications, {})[row.output] = _cell(row)
     for n, cells in sorted(by_n.items()):
         table.add_row(str(n), *(cells.get(name, "") for name in outputs))
     buffer = io.StringIO()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from sim.report.page import write_report
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``report`` command."""
@@ -31,6 +29,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     """Build and write the report, then say where it is."""
+    from sim.report.page import write_report
+
+    check_tables(args.results)
     out = write_report(args.results, args.out, args.force, args.question)
     print(f"report written: {out / 'report.html'} and {out / 'report.md'}")
     return 0
+
+
+def check_tables(results: Path) -> None:
+    """Fail with one line naming a Parquet file of ``results`` that cannot be read (truncated)."""
+    from sim.sweep.store import PARTS, RECOMPUTE, check_parquet
+
+    for path in sorted(Path(results).rglob("*.parquet")):
+        check_parquet(path, RECOMPUTE if path.parent.name == PARTS else "run the command that wrote it again")

@@ -8,12 +8,7 @@ import sys
 from pathlib import Path
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import resolved_dict
 from sim.errors import OverloadError
-from sim.report.output import check_writable, json_writer, write_directory
-from sim.report.progress import progress_bar
-from sim.report.tables import render_summary, tables
-from sim.study.replications import contract_document, run_meta, run_replications
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -57,31 +52,36 @@ def handle(args: argparse.Namespace) -> int:
         from sim.study.national import run_national_command
 
         return run_national_command(args)
+    from sim.config.loading import resolved_dict
+    from sim.report.output import claim_directory, json_writer
+    from sim.report.progress import progress_bar
+    from sim.report.tables import render_summary, tables
+    from sim.study.replications import contract_document, run_meta, run_replications
+
     scenario = scenario_from_args(args)
-    if args.out is not None:
-        check_writable(args.out, args.force)
     options = {"records": args.records, "timeseries": args.timeseries, "allow_overload": args.allow_overload}
-    with progress_bar(f"{scenario.name}: replications", args.replications) as update:
-        results = run_replications(scenario, args.replications, args.seed, args.workers, progress=update, **options)
-    document = contract_document(scenario, results, args.seed)
-    for note in results[0].extra.get("warnings", []):  # the first replication's, for all
-        print(f"policesim: warning: {note}", file=sys.stderr)
-    if args.out is not None:
-        manifest = run_meta(scenario, args.seed, args.replications) | {
-            "command": "run",
-            "config": resolved_dict(scenario),
-            "argv": getattr(args, "argv", sys.argv[1:]),
-        }
-        writers = {"summary.json": json_writer(document), "manifest.json": json_writer(manifest)}
-        for name, frame in tables(results).items():
-            writers[f"{name}.parquet"] = frame.to_parquet
-        write_directory(args.out, writers, args.force)
-    if args.json:
-        print(json.dumps(document, indent=2, allow_nan=False))
-    else:
-        print(render_summary(document), end="")
-        if args.out is not None:
-            print(f"results written to {args.out}")
+    with claim_directory(args.out, args.force) as out:
+        with progress_bar(f"{scenario.name}: replications", args.replications) as update:
+            results = run_replications(scenario, args.replications, args.seed, args.workers, progress=update, **options)
+        document = contract_document(scenario, results, args.seed)
+        for note in results[0].extra.get("warnings", []):  # the first replication's, for all
+            print(f"policesim: warning: {note}", file=sys.stderr)
+        if args.json:
+            print(json.dumps(document, indent=2, allow_nan=False))
+        else:
+            print(render_summary(document), end="")
+        if out is not None:
+            manifest = run_meta(scenario, args.seed, args.replications) | {
+                "command": "run",
+                "config": resolved_dict(scenario),
+                "argv": getattr(args, "argv", sys.argv[1:]),
+            }
+            writers = {"summary.json": json_writer(document), "manifest.json": json_writer(manifest)}
+            for name, frame in tables(results).items():
+                writers[f"{name}.parquet"] = frame.to_parquet
+            out.write(writers)
+            if not args.json:
+                print(f"results written to {args.out}")
     overloads = document["meta"]["overload"]
     if overloads and not args.allow_overload:
         first = overloads[0]

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
-from sim.config.schema import Scenario
 from sim.errors import ConfigError
-from sim.model.replication import RunResult, simulate
-from sim.model.streams import replication_seed
+
+if TYPE_CHECKING:  # imported where used: the parser must load without them
+    from sim.config.schema import Scenario
+    from sim.model.replication import RunResult
 
 
 def add_study_options(parser: argparse.ArgumentParser, replications: int) -> None:
@@ -40,6 +40,8 @@ def is_experiment(path: Path | None) -> bool:
     """Whether a YAML file is an experiment (it has ``scenarios`` and ``base``), not a scenario."""
     if path is None or not Path(path).is_file():
         return False
+    import yaml
+
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError):
@@ -49,6 +51,8 @@ def is_experiment(path: Path | None) -> bool:
 
 def _with_overrides(scenario: Scenario, overrides: list[str], source: str) -> Scenario:
     """Apply --set style overrides to an already resolved scenario."""
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+
     if not overrides:
         return scenario
     return scenario_from_dict(apply_overrides(resolved_dict(scenario), overrides), source)
@@ -80,41 +84,62 @@ def scenarios_from_args(args: argparse.Namespace) -> dict[str, Scenario]:
     return {name: _with_overrides(experiment.scenarios[name], overrides, f"{args.config}: {name}") for name in chosen}
 
 
-def _simulate(scenario: Scenario, seed: int, replication: int, options: Mapping[str, bool]) -> RunResult:
-    """One replication (in this process or a worker)."""
-    return simulate(scenario, replication_seed(seed, replication), **options)
+def _simulate(
+    scenario: Scenario, seed: int, job: tuple[str, int], options: Mapping[str, bool], report: Any = None
+) -> RunResult:
+    """Replication ``job[1]`` of a scenario, in this process (``report``) or a pool worker."""
+    from sim.model.replication import simulate
+    from sim.model.streams import replication_seed
+    from sim.study.day_progress import in_worker
+
+    report = report or in_worker(job, scenario.horizon_days)
+    return simulate(scenario, replication_seed(seed, job[1]), progress=report, **options)
 
 
 @contextmanager
-def executor(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for ``workers`` > 1, else None (run in this process)."""
+def executor(workers: int, progress: Callable[[float], None] | None = None) -> Iterator[Pool]:
+    """A process pool for ``workers`` > 1, else None (run in this process); both report days
+    inside replications to ``progress`` (the replications done, a fraction included)."""
+    from sim.study.day_progress import Tracker, process_pool
+
+    tracker = Tracker(progress)
     if workers <= 1:
-        yield None
+        yield Pool(None, tracker)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield pool
+    with process_pool(workers, tracker) as pool:
+        yield Pool(pool, tracker)
+    tracker.close()
+
+
+@dataclass
+class Pool:
+    """Where ``run_many`` runs replications (``executor`` None: this process) and who hears of them."""
+
+    executor: ProcessPoolExecutor | None
+    tracker: Any
 
 
 def run_many(
-    pool: ProcessPoolExecutor | None,
+    pool: Pool,
     scenarios: Mapping[str, Scenario],
     seed: int,
     replications: list[int],
-    progress: Callable[[int], None] | None = None,
     **options: bool,
 ) -> dict[str, list[RunResult]]:
     """Replications ``replications`` of every scenario (the same seeds for each), by scenario."""
+    from sim.study.day_progress import completed
+
     jobs = [(name, r) for name in scenarios for r in replications]
     done: dict[tuple[str, int], RunResult] = {}
-    if pool is None:
-        for name, r in jobs:
-            done[(name, r)] = _simulate(scenarios[name], seed, r, options)
-            if progress:
-                progress(len(done))
+    tracker = pool.tracker
+    if pool.executor is None:
+        for job in jobs:
+            report = tracker.in_process(job, scenarios[job[0]].horizon_days)
+            done[job] = _simulate(scenarios[job[0]], seed, job, options, report)
+            tracker.done(job)
     else:
-        futures = {pool.submit(_simulate, scenarios[name], seed, r, options): (name, r) for name, r in jobs}
-        for future in as_completed(futures):
+        futures = {pool.executor.submit(_simulate, scenarios[job[0]], seed, job, options): job for job in jobs}
+        for future in completed(futures, tracker):
             done[futures[future]] = future.result()
-            if progress:
-                progress(len(done))
+            tracker.done(futures[future])
     return {name: [done[(name, r)] for r in replications] for name in scenarios}

@@ -33,7 +33,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--max-points", type=int, metavar="N", help="stop after N new design points")
     parser.add_argument("--batch-size", type=int, metavar="B", help="design points per task (default: automatic)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, interrupted="batches already stored are kept (continue with --resume)")
 
 
 def _client(address: str) -> Any:

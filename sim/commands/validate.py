@@ -6,10 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
-
 from sim.commands.common import add_run_options, add_scenario_options, scenario_from_args
-from sim.config.loading import config_hash, resolved_dict
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,11 +31,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def handle(args: argparse.Namespace) -> int:
     if args.targets is not None:
         return check_targets(args)
-    from sim.model.replay import check_incident_log
+    import yaml
+
+    from sim.config.loading import config_hash, resolved_dict
 
     scenario = scenario_from_args(args)
-    for note in check_incident_log(scenario):
-        print(f"policesim: warning: {note}", file=sys.stderr)
+    if scenario.replay is not None:  # the model is loaded only for a replayed log
+        from sim.model.replay import check_incident_log
+
+        for note in check_incident_log(scenario):
+            print(f"policesim: warning: {note}", file=sys.stderr)
     if not args.quiet:
         print(yaml.safe_dump(resolved_dict(scenario), sort_keys=False), end="")
     print(

@@ -12,19 +12,17 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from sim.commands.common import positive_float, positive_int
 from sim.commands.study_args import add_study_options, executor, run_many, scenarios_from_args
-from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
-from sim.config.schema import Scenario
 from sim.errors import ConfigError, OutputExistsError, OverloadError
-from sim.model.officers import STATE_NAMES
-from sim.report.progress import progress_bar
-from sim.study.replications import default_workers
-from sim.study.warmup import WarmupAdvice, advise, plot_welch, series_matrix, suggested_days
+
+if TYPE_CHECKING:  # imported where used: the parser must load without them
+    from sim.config.schema import Scenario
+    from sim.study.warmup import WarmupAdvice
 
 DEFAULT_DAYS = 120.0
 
@@ -73,6 +71,8 @@ def default_outputs(scenario: Scenario) -> list[str]:
 
 def series_columns(scenario: Scenario) -> list[str]:
     """The time-series columns a run of ``scenario`` records (as ``sim.model.replication`` names them)."""
+    from sim.model.officers import STATE_NAMES
+
     return [
         *(f"waiting_{g}" for g in scenario.grade_order()),
         "calls_waiting_999",
@@ -84,11 +84,13 @@ def series_columns(scenario: Scenario) -> list[str]:
 
 def _from_empty(scenario: Scenario, days: float) -> Scenario:
     """The scenario over ``days`` with nothing discarded, so the whole start-up is visible."""
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+
     raw = apply_overrides(resolved_dict(scenario), {"horizon_days": days, "warmup_days": 0})
     return scenario_from_dict(raw, source=f"{scenario.name} (warm-up analysis)")
 
 
-def _save_plot(path: Path, force: bool, draw) -> None:  # type: ignore[no-untyped-def]
+def _save_plot(path: Path, force: bool, draw: Callable[[Path], object]) -> None:
     """Write the plot through a temporary file; never replace an existing one without force."""
     if path.exists() and not force:
         raise OutputExistsError(f"--plot {path}: exists; pass --force to replace it")
@@ -105,6 +107,12 @@ def _save_plot(path: Path, force: bool, draw) -> None:  # type: ignore[no-untype
 
 def handle(args: argparse.Namespace) -> int:
     """Run, analyse, plot, print."""
+    import numpy as np
+
+    from sim.report.progress import progress_bar
+    from sim.study.replications import default_workers
+    from sim.study.warmup import advise, plot_welch, series_matrix, suggested_days
+
     wanted, args.days = args.days, None  # the analysis sets its own horizon, with no warm-up
     scenarios = scenarios_from_args(args)
     days = wanted or min(DEFAULT_DAYS, max(s.horizon_days for s in scenarios.values()))
@@ -121,8 +129,8 @@ def handle(args: argparse.Namespace) -> int:
         raise ConfigError(f"--outputs: {unknown} not time-series columns; choose from {valid}")
     total = args.replications * len(empty)
     workers = args.workers or default_workers(total)
-    with progress_bar("warm-up replications", total) as update, executor(workers) as pool:
-        runs = run_many(pool, empty, args.seed, list(range(args.replications)), update, timeseries=True)
+    with progress_bar("warm-up replications", total) as update, executor(workers, update) as pool:
+        runs = run_many(pool, empty, args.seed, list(range(args.replications)), timeseries=True)
     series: dict[str, np.ndarray] = {}
     for name, results in runs.items():
         stopped = [r.overload for r in results if r.overload is not None]

@@ -28,7 +28,7 @@ class _Dist(BaseModel):
 
     def scaled(self, factor: float) -> _Dist:
         """The same shape with every draw multiplied by ``factor`` (used by interventions)."""
-        return Scaled(dist="scaled", base=self, factor=factor)  # type: ignore[arg-type]
+        return Scaled(dist="scaled", base=self, factor=factor)
 
 
 class Fixed(_Dist):
@@ -136,6 +136,7 @@ class Empirical(_Dist):
         return rng.choice(np.asarray(self.values, dtype=float), n)
 
     def mean(self) -> float:
+        assert self.values is not None  # the validator has read any CSV into values
         return float(np.mean(self.values))
 
 
@@ -187,4 +188,4 @@ class _Holder(BaseModel):
 
 def parse_distribution(data: object) -> _Dist:
     """Validate a plain mapping as a distribution (for tests and programmatic use)."""
-    return _Holder(value=data).value  # type: ignore[arg-type]
+    return _Holder(value=data).value

@@ -1,24 +1,33 @@
 """Schema of the ``interventions:`` section of a scenario: every intervention is off by default.
 
-Every effect size has a default taken from ``../shared/calibration.md`` (the source is named in
+Every effect size has a default taken from ``docs/calibration.md`` (the source is named in
 the field's description) or is marked as an assumption with the range a sweep should explore.
-Where and how each intervention acts in the model is documented in ``sim/model/interventions/effects.py``.
+Each acts in its own module of ``sim/model/interventions/``. Built-in sections are fields of
+``InterventionsConfig`` (they load with only ``sim.config`` imported); a plug-in's settings model (a
+subclass of ``InterventionConfig``) is added to ``SECTIONS`` by the model's registry and validated
+alike, errors naming the field. This layer imports no model code.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic_core import ErrorDetails, InitErrorDetails
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 Positive = Annotated[float, Field(gt=0.0)]
 Hour = Annotated[float, Field(ge=0.0, le=24.0)]
+Reference = tuple[str, str, list[str]]  # (field path in the section, kind of name, names given)
 
 
-class _Intervention(BaseModel):
-    """Fields every intervention has: a switch and the share of cases, calls or officers reached."""
+class InterventionConfig(BaseModel):
+    """Fields every intervention has: a switch and the share of cases, calls or officers reached.
+
+    A plug-in's settings subclass this; ``references`` names the scenario's incident types, grades
+    or tasks its fields mention, so a misspelt one is refused when the scenario loads."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -29,8 +38,12 @@ class _Intervention(BaseModel):
         "(assumption: full roll-out; sweep 0 to 1).",
     )
 
+    def references(self) -> list[Reference]:
+        """The incident types (``"incident type"``), grades (``"grade"``) and tasks (``"task"``) named."""
+        return []
 
-class AutomatedRedaction(_Intervention):
+
+class AutomatedRedaction(InterventionConfig):
     """Software redacts body-worn video and case-file text; an officer checks the result."""
 
     video_saving: Share = Field(
@@ -55,7 +68,7 @@ class AutomatedRedaction(_Intervention):
     )
 
 
-class Ai101Triage(_Intervention):
+class Ai101Triage(InterventionConfig):
     """An AI assistant takes 101 contacts first; it resolves some and shortens the rest."""
 
     containment: Share = Field(
@@ -101,6 +114,9 @@ class Ai101Triage(_Intervention):
                 raise ValueError(f"regrade.{grade}: probabilities sum to {sum(row.values()):g}, expected <= 1")
         return self
 
+    def references(self) -> list[Reference]:
+        return [("regrade", "grade", [*self.regrade, *(g for row in self.regrade.values() for g in row)])]
+
 
 class RapidVideoResponse(BaseModel):
     """The Kent trial model: eligible DA P3 victims offered a video call by a desk officer."""
@@ -144,7 +160,7 @@ class RapidVideoResponse(BaseModel):
     )
 
 
-class VideoInterviews(_Intervention):
+class VideoInterviews(InterventionConfig):
     """Victim and witness interviews by video call: no travel and a shorter contact."""
 
     duration_factor: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
@@ -157,8 +173,17 @@ class VideoInterviews(_Intervention):
         description="Rapid video response to eligible DA P3 incidents (Kent trial model).",
     )
 
+    def references(self) -> list[Reference]:
+        rapid = self.rapid_response
+        if not rapid.enabled:
+            return []
+        return [
+            ("rapid_response.incident_types", "incident type", rapid.incident_types),
+            ("rapid_response.grades", "grade", rapid.grades),
+        ]
 
-class DroneFirstResponse(_Intervention):
+
+class DroneFirstResponse(InterventionConfig):
     """Drones launched from stations reach eligible incidents first; some need no officer."""
 
     drones_per_station: PositiveInt = Field(
@@ -226,8 +251,11 @@ class DroneFirstResponse(_Intervention):
             )
         return self
 
+    def references(self) -> list[Reference]:
+        return [("incident_types", "incident type", self.incident_types), ("grades", "grade", self.grades)]
 
-class AdminReduction(_Intervention):
+
+class AdminReduction(InterventionConfig):
     """A generic saving in hours per follow-up task, to reproduce or test any admin measure."""
 
     hours_saved: dict[str, NonNegative] = Field(
@@ -238,6 +266,12 @@ class AdminReduction(_Intervention):
     incident_types: list[str] | None = Field(
         None, description="Incident types the saving applies to; None means every type."
     )
+
+    def references(self) -> list[Reference]:
+        return [
+            ("hours_saved", "task", list(self.hours_saved)),
+            ("incident_types", "incident type", self.incident_types or []),
+        ]
 
 
 class ExtraDemand(BaseModel):
@@ -262,11 +296,19 @@ class ExtraDemand(BaseModel):
             )
         return self
 
+    @property
+    def enabled(self) -> bool:
+        """On when an incident type is named (the section has no switch of its own)."""
+        return self.incident_type is not None
+
+    def references(self) -> list[Reference]:
+        return [("incident_type", "incident type", [self.incident_type] if self.incident_type else [])]
+
 
 class InterventionsConfig(BaseModel):
     """All interventions of a scenario; each one is off unless its ``enabled`` is true."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True)  # extra: only registered plug-in sections
 
     automated_redaction: AutomatedRedaction = Field(default_factory=AutomatedRedaction)
     ai_101_triage: Ai101Triage = Field(default_factory=Ai101Triage)
@@ -275,49 +317,83 @@ class InterventionsConfig(BaseModel):
     admin_reduction: AdminReduction = Field(default_factory=AdminReduction)
     extra_demand: ExtraDemand = Field(default_factory=ExtraDemand)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _plug_in_sections(cls, data: Any) -> Any:
+        """Validate each plug-in section with its registered model; refuse unknown sections."""
+        if not isinstance(data, dict):
+            return data
+        out = dict(data)
+        for name in set(data) - set(cls.model_fields):
+            if name not in SECTIONS and section_finder is not None:
+                section_finder()  # a higher layer registers its plug-ins now
+            if name not in SECTIONS:
+                unknown = InitErrorDetails(type="extra_forbidden", loc=(name,), input=data[name])
+                raise ValidationError.from_exception_data(cls.__name__, [unknown])
+            try:
+                out[name] = SECTIONS[name].model_validate(data[name])
+            except ValidationError as error:  # the same problems, under the section's name
+                problems = [_under(name, problem) for problem in error.errors()]
+                raise ValidationError.from_exception_data(cls.__name__, problems) from None
+        return out
+
+    def section(self, name: str) -> Section:
+        """The settings of intervention ``name`` (its defaults, off, if the scenario omits it)."""
+        given = getattr(self, name, None)
+        return given if given is not None else SECTIONS[name]()
+
     def active(self) -> list[str]:
-        """Names of the interventions switched on, in a fixed order."""
-        return [name for name in INTERVENTIONS if getattr(self, name).enabled]
+        """Names of the interventions switched on, in the order of ``SECTIONS``."""
+        return [name for name in SECTIONS if self.section(name).enabled]
 
     def check_references(self, types: list[str], grades: list[str], tasks: list[str]) -> None:
-        """Every incident type, grade and task an intervention names exists in the scenario."""
+        """Every incident type, grade and task an enabled intervention names exists in the scenario."""
         names = {"incident type": types, "grade": grades, "task": tasks}
-        for where, kind, given in self._references():
-            unknown = [name for name in given if name not in names[kind]]
-            if unknown:
-                raise ValueError(
-                    f"interventions.{where}: {unknown} not a {kind} of the scenario (expected one of {names[kind]})"
-                )
-
-    def _references(self) -> list[tuple[str, str, list[str]]]:
-        """(field path, kind of name, names given) for each reference an enabled one makes."""
-        refs: list[tuple[str, str, list[str]]] = []
-        video = self.video_interviews
-        if video.enabled and video.rapid_response.enabled:
-            rapid = video.rapid_response
-            refs.append(("video_interviews.rapid_response.incident_types", "incident type", rapid.incident_types))
-            refs.append(("video_interviews.rapid_response.grades", "grade", rapid.grades))
-        drone = self.drone_first_response
-        if drone.enabled:
-            refs.append(("drone_first_response.incident_types", "incident type", drone.incident_types))
-            refs.append(("drone_first_response.grades", "grade", drone.grades))
-        admin = self.admin_reduction
-        if admin.enabled:
-            refs.append(("admin_reduction.hours_saved", "task", list(admin.hours_saved)))
-            refs.append(("admin_reduction.incident_types", "incident type", admin.incident_types or []))
-        regrade = self.ai_101_triage.regrade
-        if self.ai_101_triage.enabled:
-            names = [*regrade, *(g for row in regrade.values() for g in row)]
-            refs.append(("ai_101_triage.regrade", "grade", names))
-        if self.extra_demand.incident_type is not None:
-            refs.append(("extra_demand.incident_type", "incident type", [self.extra_demand.incident_type]))
-        return refs
+        for name in self.active():
+            for where, kind, given in self.section(name).references():
+                unknown = [value for value in given if value not in names[kind]]
+                if unknown:
+                    raise ValueError(
+                        f"interventions.{name}.{where}: {unknown} not a {kind} of the scenario "
+                        f"(expected one of {names[kind]})"
+                    )
 
 
-INTERVENTIONS: tuple[str, ...] = (
-    "automated_redaction",
-    "admin_reduction",
-    "video_interviews",
-    "drone_first_response",
-    "ai_101_triage",
-)
+Section = InterventionConfig | ExtraDemand
+# Every section by name, in the order the model applies them: built-ins, then plug-ins as registered.
+# A higher layer may set ``section_finder``, called when a config names a section not registered
+# yet: the command line imports the model's registry then, so ``validate`` stays light.
+section_finder: Callable[[], object] | None = None
+SECTIONS: dict[str, type[Section]] = {
+    "automated_redaction": AutomatedRedaction,
+    "admin_reduction": AdminReduction,
+    "video_interviews": VideoInterviews,
+    "drone_first_response": DroneFirstResponse,
+    "ai_101_triage": Ai101Triage,
+    "extra_demand": ExtraDemand,
+}
+
+
+def register_section(name: str, model: type[Section]) -> None:
+    """Let ``interventions.<name>`` be validated by ``model`` (a plug-in's settings)."""
+    known = SECTIONS.get(name)
+    if known is model:
+        return
+    if known is not None:
+        raise ValueError(f"interventions.{name}: already a section, validated by {known.__name__}")
+    if not name.isidentifier() or not issubclass(model, InterventionConfig):
+        raise ValueError(f"interventions.{name}: a plug-in needs a plain name and a subclass of InterventionConfig")
+    SECTIONS[name] = model
+
+
+def unregister_section(name: str) -> None:
+    """Forget a plug-in section (built-in sections stay)."""
+    if name not in InterventionsConfig.model_fields:
+        SECTIONS.pop(name, None)
+
+
+def _under(name: str, problem: ErrorDetails) -> InitErrorDetails:  # a plug-in's problem, under its name
+    detail = InitErrorDetails(type=problem["type"], loc=(name, *problem["loc"]), input=problem["input"])
+    if "ctx" in problem:
+        detail["ctx"] = problem["ctx"]
+    return detail

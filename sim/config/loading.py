@@ -10,8 +10,9 @@ import copy
 import hashlib
 import json
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from types import UnionType
 from typing import Any
 
 import yaml
@@ -23,6 +24,7 @@ from sim.errors import ConfigError, DataError
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "baseline.yaml"
 EXTENDS_KEY = "extends"
+DIST_KEY = "dist"
 MAX_EXTENDS_DEPTH = 16
 
 
@@ -49,6 +51,8 @@ class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
 def read_yaml(path: Path | str) -> dict[str, Any]:
     """One YAML file as a mapping; anything else is a ``ConfigError`` naming the file."""
     path = Path(path)
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a directory; give a config file (YAML) inside it")
     if not path.is_file():
         raise ConfigError(f"{path}: no such config file")
     try:
@@ -65,14 +69,23 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
 
 
 def merge(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> dict[str, Any]:
-    """Overlay ``overlay`` on ``base``: mappings merge key by key, anything else is replaced."""
+    """Overlay ``overlay`` on ``base``: mappings merge key by key, anything else is replaced.
+
+    A distribution whose ``dist`` changes kind is replaced whole: the parent's ``mean``/``cv``
+    mean nothing to a ``fixed`` or ``empirical`` distribution.
+    """
     merged = copy.deepcopy(dict(base))
     for key, value in overlay.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping) and not _new_kind(merged[key], value):
             merged[key] = merge(merged[key], value)
         else:
             merged[key] = copy.deepcopy(value)
     return merged
+
+
+def _new_kind(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> bool:
+    """Whether ``overlay`` names a different distribution kind from ``base``."""
+    return DIST_KEY in overlay and overlay[DIST_KEY] != base.get(DIST_KEY)
 
 
 def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
@@ -126,45 +139,79 @@ def parse_override(text: str) -> tuple[str, Any]:
     return path, value
 
 
-def _section_model(model: type[BaseModel] | None, key: str) -> type[BaseModel] | None:
-    """The schema section (a pydantic model) that field ``key`` of ``model`` holds, if any."""
-    if model is None or key not in model.model_fields:
-        return None
-    annotation = model.model_fields[key].annotation
-    for candidate in (annotation, *typing.get_args(annotation)):
+def _field_shape(model: type[BaseModel] | None, key: str) -> tuple[str, type[BaseModel] | None]:
+    """What field ``key`` of schema section ``model`` holds, and the section below it.
+
+    ``("section", M)``: a sub-section of model ``M``; ``("mapping", M)``: named entries (each an
+    ``M``, or plain values when ``M`` is None), as ``incident_types`` or ``hours_saved``;
+    ``("value", None)``: a single value; ``("unknown", None)``: not a field of ``model``.
+    """
+    if model is None:
+        return "unknown", None
+    if key not in model.model_fields:
+        return "unknown", None
+    for candidate in _flat_args(model.model_fields[key].annotation):
+        origin = typing.get_origin(candidate)
+        if isinstance(origin, type) and issubclass(origin, Mapping):
+            value = typing.get_args(candidate)[-1] if typing.get_args(candidate) else None
+            return "mapping", value if isinstance(value, type) and issubclass(value, BaseModel) else None
         if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
+            return "section", candidate
+    return "value", None
+
+
+def _flat_args(annotation: Any) -> Iterator[Any]:
+    """The annotation and, depth first, what it is made of (through Optional, Union, Annotated)."""
+    yield annotation
+    if typing.get_origin(annotation) is typing.Annotated or typing.get_origin(annotation) in (typing.Union, UnionType):
+        for argument in typing.get_args(annotation):
+            yield from _flat_args(argument)
 
 
 def set_path(raw: dict[str, Any], path: str, value: Any) -> None:
     """Set ``a.b.c`` in nested mappings. A missing parent is created only when the schema
-    declares it as a section (``interventions.automated_redaction`` in a config that omits it);
-    any other missing parent is an error naming it, so typos are caught."""
+    declares it as a section or a mapping (``interventions.automated_redaction``,
+    ``interventions.admin_reduction.hours_saved`` in a config that omits them); any other
+    missing parent is an error listing what is there, so typos are caught. A mapping given for
+    a section (or a distribution) merges into it, as an ``extends`` overlay does
+    (``workforce.abstraction={sickness: 0.1}`` changes sickness only); one given for a mapping
+    of named entries (``grade_mix``, ``officers_needed``, ``hours_saved``) replaces it."""
     keys = path.split(".")
     node: Any = raw
     section: type[BaseModel] | None = Scenario
+    named = False  # node is a mapping of named entries (incident types, tasks), not a section
     for depth, key in enumerate(keys[:-1]):
+        where = ".".join(keys[: depth + 1])
         if isinstance(node, list) and key.isdigit() and int(key) < len(node):
-            node = node[int(key)]
-            section = None
+            node, section, named = node[int(key)], None, False
             continue
-        child = _section_model(section, key)
-        if isinstance(node, dict) and node.get(key) is None and child is not None:
+        if named:
+            shape, child = ("section", section) if section is not None else ("value", None)
+        else:
+            shape, child = _field_shape(section, key)
+        if isinstance(node, dict) and node.get(key) is None and not named and shape in ("section", "mapping"):
             node[key] = {}
         if not isinstance(node, dict) or key not in node:
-            where = ".".join(keys[: depth + 1])
-            options = (
+            if named:
+                raise ConfigError(f"--set {path}: {where} does not exist (there: {sorted(node)})")
+            fields = (
                 sorted(section.model_fields) if section is not None else sorted(node) if isinstance(node, dict) else []
             )
-            raise ConfigError(f"--set {path}: {where} does not exist (there: {options})")
+            raise ConfigError(f"--set {path}: {where} does not exist (fields there: {fields})")
+        if not isinstance(node[key], (dict, list)):
+            raise ConfigError(f"--set {path}: {where} is a single value ({_short(node[key])}), not a section")
         node = node[key]
-        section = child
+        section, named = child, shape == "mapping"
     last = keys[-1]
     if isinstance(node, list) and last.isdigit() and int(last) < len(node):
         node[int(last)] = value
     elif isinstance(node, dict):
-        node[last] = value
+        old = node.get(last)
+        into_section = (section is not None) if named else _field_shape(section, last)[0] == "section"
+        merges = into_section and isinstance(value, Mapping) and isinstance(old, Mapping)
+        if merges and not value:
+            raise ConfigError(f"--set {path}: an empty mapping changes nothing (a mapping merges into the one there)")
+        node[last] = merge({last: old}, {last: value})[last] if merges else value
     else:
         raise ConfigError(f"--set {path}: {'.'.join(keys[:-1])} is not a mapping")
 

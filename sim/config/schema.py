@@ -7,7 +7,7 @@ are in [0, 1]. The simulation clock runs in minutes from Monday 00:00 of the fir
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     Field,
@@ -24,6 +24,7 @@ from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
 from sim.config.duties import Duties
 from sim.config.interventions import InterventionsConfig
+from sim.config.response import Attendance
 
 # The workforce section lives in its own module; its classes are re-exported here.
 from sim.config.workforce import Abstraction as Abstraction
@@ -53,7 +54,10 @@ MIX_TOLERANCE = 1e-6
 RETURN_MODES = ("drive", "stay", "instant")
 
 
-def _check_mix(mix: dict[str, float], what: str) -> dict[str, float]:
+Key = TypeVar("Key", str, int)
+
+
+def _check_mix(mix: dict[Key, float], what: str) -> dict[Key, float]:
     """A mix of shares must be non-empty and sum to 1."""
     total = sum(mix.values())
     if not mix or abs(total - 1.0) > MIX_TOLERANCE:
@@ -331,6 +335,7 @@ class Scenario(Strict):
     tasks: dict[str, Task] = Field(default_factory=dict)
     interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
     duties: Duties | None = Field(default=None, description="court, proactive work, crewing, investigation pool")
+    attendance: Attendance | None = Field(default=None, description="response decisions; none: all in person")
     output: Output = Field(default_factory=Output)
 
     @model_validator(mode="before")
@@ -385,6 +390,8 @@ class Scenario(Strict):
         if self.replay is not None and self.incident_types and self.replay.default_type not in self.incident_types:
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
+        if self.attendance is not None:
+            self.attendance.check_references(list(self.incident_types), [g for g, x in self.grades.items() if x.deploy])
         return self
 
     def grade_order(self) -> list[str]:

@@ -94,6 +94,7 @@ class ContactCentre:
         elif call.channel == CHANNEL_ONLINE:
             self.online.arrive(call, HIGH)
         else:
+            assert isinstance(call, Incident)  # other channels carry incidents only
             self.submit(call)
 
     def _answered(self, call: Call) -> None:

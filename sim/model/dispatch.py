@@ -75,6 +75,7 @@ class Dispatcher:
         self.crewing: Callable[[float, int], int] | None = None  # crew size by shift
         self.proactive: ProactiveWork | None = None  # officers on proactive spells
         self.handover: Callable[[Officer, Incident], None] | None = None  # where follow-up work goes
+        self.respond: Callable[[Incident], None] | None = None  # attendance decisions (None: all in person)
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:
@@ -83,6 +84,14 @@ class Dispatcher:
         if not self.deploy[grade]:
             self.close(incident, RESOLVED)
             return
+        if self.respond is not None:
+            self.respond(incident)
+        else:
+            self.in_person(incident)
+
+    def in_person(self, incident: Incident) -> None:
+        """Send officers: after the grade's appointment delay, or now."""
+        grade = incident.grade
         incident.give_up_at = incident.time + self.give_up[grade]
         if self.appointment[grade] > 0.0:
             incident.state = SCHEDULED
@@ -111,6 +120,13 @@ class Dispatcher:
         elif incident.assigned < incident.crew:
             self._push(incident)
 
+    def withdraw(self, incident: Incident) -> None:
+        """Take a waiting incident out of the queue (its entry goes stale) for another decision."""
+        self._change_waiting(incident.grade, -1)
+        if incident.counted:
+            self.stats.queue_wait_total[incident.kind] += self.clock.now - incident.queued_at
+        incident.state = SCHEDULED
+
     def _push(self, incident: Incident) -> None:
         heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
 
@@ -127,6 +143,7 @@ class Dispatcher:
                 proactive.taken(officer)
             elif self.interrupts[incident.grade] and self.desk_count:
                 officer = self._nearest(incident, self.desk)
+                assert officer is not None  # desk_count > 0
                 self.desk_count -= 1
                 self._stop_desk(officer)
             if officer is None:
@@ -163,9 +180,9 @@ class Dispatcher:
         if incident.counted:
             self.stats.count(incident.kind, incident.grade if graded else -1, outcome)
         if self.records is not None:
-            self._record(incident, math.nan, OUTCOMES[outcome])
+            self.record(incident, math.nan, OUTCOMES[outcome])
 
-    def _record(self, incident: Incident, arrived: float, outcome: str) -> None:
+    def record(self, incident: Incident, arrived: float, outcome: str) -> None:
         """One per-incident record (only when records were asked for)."""
         assert self.records is not None
         self.records.append(
@@ -256,18 +273,23 @@ class Dispatcher:
         now = self.clock.now
         self.move(officer, ON_SCENE)
         if incident.arrived < 0.0:
-            incident.arrived = now
-            if incident.counted:
-                response = now - incident.time
-                stats = self.stats
-                stats.count(incident.kind, incident.grade, ATTENDED)
-                stats.response[incident.kind].add(response)
-                stats.grade_response[incident.grade].add(response)
-                if response <= self.target[incident.grade]:
-                    stats.count(incident.kind, incident.grade, WITHIN)
-            if self.records is not None:
-                self._record(incident, now, "attended")
+            self.attend(incident, now)
         self.clock.after(incident.on_scene, self._leave_scene, officer, incident)
+
+    def attend(self, incident: Incident, when: float) -> None:
+        """The incident is attended at ``when``: by its first officer, or by a remote response
+        (an intervention's, which closes it). Counted with its response time, and recorded."""
+        incident.arrived = when
+        if incident.counted:
+            response = when - incident.time
+            stats = self.stats
+            stats.count(incident.kind, incident.grade, ATTENDED)
+            stats.response[incident.kind].add(response)
+            stats.grade_response[incident.grade].add(response)
+            if response <= self.target[incident.grade]:
+                stats.count(incident.kind, incident.grade, WITHIN)
+        if self.records is not None:
+            self.record(incident, when, "attended")
 
     def _leave_scene(self, officer: Officer, incident: Incident) -> None:
         if officer.is_lead:

@@ -36,7 +36,7 @@ class Clock(simpy.Environment):
 
     # SimPy's ``now`` is a Python property; reading the same attribute through a C getter makes
     # the model's most frequent call (several per event) about as cheap as an attribute.
-    now = property(attrgetter("_now"), doc="The current simulation time (minutes).")  # type: ignore[assignment]
+    now = property(attrgetter("_now"), doc="The current simulation time (minutes).")
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,11 +52,12 @@ class Clock(simpy.Environment):
         if delay < 0.0:
             raise ValueError(f"negative delay {delay}")
         self.events += 1
-        heappush(self._queue, (self._now + delay, NORMAL, next(self._eid), (callback, args)))
+        queue: list[Any] = self._queue  # SimPy's heap; an entry holds an event or a (callback, args) pair
+        heappush(queue, (self._now + delay, NORMAL, next(self._eid), (callback, args)))
 
     def step(self) -> None:
         """Process the next entry: call a scheduled callback, or let SimPy process its event."""
-        queue = self._queue
+        queue: list[Any] = self._queue
         if queue and type(queue[0][3]) is tuple:
             self._now, _, _, (callback, args) = heappop(queue)
             callback(*args)

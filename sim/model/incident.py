@@ -137,6 +137,7 @@ class Incident(Call):
         "queued_at",
         "lead_done",
         "km",
+        "decision",
     )
     # One row of a CallBlock (its comments say what each is), as Python scalars.
     crew: int
@@ -180,3 +181,4 @@ class Incident(Call):
         self.queued_at = -1.0
         self.lead_done = False
         self.km: np.ndarray | None = None  # road km to every place, for incidents given by coordinates
+        self.decision: Any = None  # the attendance decision (sim.model.attendance.Decision), if any

@@ -43,7 +43,12 @@ def collect_metrics(
     metrics: dict[str, float] = {}
     for kind, name in enumerate(stats.type_names):
         row = stats.outcomes[kind]
-        closed = row[OUTCOME["attended"]] + row[OUTCOME["not_attended"]] + row[OUTCOME["resolved_without_deployment"]]
+        closed = (
+            row[OUTCOME["attended"]]
+            + row[OUTCOME["not_attended"]]
+            + row[OUTCOME["resolved_without_deployment"]]
+            + row[OUTCOME["resolved_by_telephone"]]
+        )
         values = {
             "generated": row[OUTCOME["generated"]],
             "attended": row[OUTCOME["attended"]],
@@ -74,8 +79,10 @@ def collect_metrics(
         metrics[f"response_minutes_by_grade.{name}.mean"] = histogram.mean()
         metrics[f"response_minutes_by_grade.{name}.p90"] = histogram.quantile(0.9)
         metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
-    for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
-        metrics[f"officer_hours.{activity}"] = minutes / 60.0
+    duties = scenario.duties is not None  # without the section its keys are absent, as before it existed
+    for index, (activity, minutes) in enumerate(zip(ACTIVITIES, stats.activity_minutes, strict=True)):
+        if duties or index not in DUTY_ACTIVITIES:
+            metrics[f"officer_hours.{activity}"] = minutes / 60.0
     # Duty activities are added after the rest, so a run without them totals to the same bits as before they existed.
     spent = stats.activity_minutes
     others = [value for index, value in enumerate(spent) if index not in DUTY_ACTIVITIES]
@@ -84,7 +91,10 @@ def collect_metrics(
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0
     metrics["overtime_hours"] = stats.overtime_minutes / 60.0
     metrics["followup_backlog_hours"] = sum(o.backlog_minutes() for o in officers) / 60.0
-    metrics.update(_response_pool(stats, officers, metrics["officer_hours_total"], metrics["followup_backlog_hours"]))
+    if duties:
+        metrics.update(
+            _response_pool(stats, officers, metrics["officer_hours_total"], metrics["followup_backlog_hours"])
+        )
     contact = stats.contact
     metrics["contact.answered_999_within_10s"] = _share(contact["answered_999_within_10s"], contact["answered_999"])
     metrics["contact.abandoned_101"] = _share(contact["abandoned_101"], contact["offered_101"])
@@ -104,8 +114,10 @@ def _by_grade(row: list[int]) -> dict[str, int]:
     caller who hung up was never graded: counted here by the drawn grade as not attended, as in
     the counts by type (the within-target share by grade leaves them out)."""
     not_attended = row[OUTCOME["not_attended"]] + row[OUTCOME["lost_to_abandonment"]]
-    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]]
+    by_telephone = row[OUTCOME["resolved_by_telephone"]]
+    closed = row[OUTCOME["attended"]] + not_attended + row[OUTCOME["resolved_without_deployment"]] + by_telephone
     return {
+        "resolved_by_telephone": by_telephone,
         "generated": row[OUTCOME["generated"]],
         "attended": row[OUTCOME["attended"]],
         "attended_within_target": row[OUTCOME["attended_within_target"]],

@@ -13,12 +13,16 @@ free response time only, and stay there. At least one officer per team (and stat
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy as np
 
 from sim.config.schema import Scenario, Workforce
 from sim.errors import ConfigError
 from sim.model.demand import HOURS_PER_WEEK, DemandGenerator
-from sim.model.interventions.effects import Interventions, PrefixedStreams
+from sim.model.dispatch import Dispatcher
+from sim.model.interventions.extra_demand import PrefixedStreams
+from sim.model.interventions.runner import Interventions
 from sim.model.pools import routing_table
 from sim.model.stats import Stats
 from sim.model.streams import Streams
@@ -42,14 +46,16 @@ def freed_hours_per_year(scenario: Scenario, streams: Streams) -> tuple[float, f
     assert pool is not None
     sample = PrefixedStreams(streams, "reallocation.")
     generator = DemandGenerator(scenario, sample)
-    interventions = Interventions(scenario, sample, Stats(0.0, scenario.horizon_days * 1440.0, [], []), None)
+    # The sample is only rewritten, never dispatched: no responder is asked to attend, so no dispatcher.
+    stats = Stats(0.0, scenario.horizon_days * 1440.0, [], [])
+    interventions = Interventions(scenario, sample, stats, None, cast(Dispatcher, None))
     routed = routing_table(scenario)
     weeks = min(pool.reallocation.sample_weeks, generator.weeks())
     freed = np.zeros(2)  # minutes: response, investigation
     for week in range(weeks):
         block = generator.block(week)
         before = _by_pool(block.kind, block.grade, block.followup, routed)
-        after = interventions.apply(block, week)  # rewrites the follow-up minutes in place
+        after = interventions.apply(block, week, first_number=1)  # rewrites the follow-up minutes in place
         freed += before - _by_pool(after.kind, after.grade, after.followup, routed)
     sampled_days = min(weeks * DAYS_PER_WEEK, scenario.horizon_days)  # the last week may end at the horizon
     scale = DAYS_PER_YEAR / sampled_days / 60.0

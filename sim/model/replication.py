@@ -7,14 +7,15 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
@@ -22,7 +23,7 @@ from sim.model.duties import DutiesInModel
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import CALL_FIELDS, CallBlock, Incident
-from sim.model.interventions.effects import Interventions
+from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
 from sim.model.reallocation import officers_moved
@@ -60,10 +61,16 @@ def simulate(
     records: bool = False,
     timeseries: bool = False,
     allow_overload: bool = False,
+    progress: Callable[[float], None] | None = None,
 ) -> RunResult:
-    """Run one replication of ``scenario``; an int seed means replication 0 of that seed."""
+    """Run one replication of ``scenario``; an int seed means replication 0 of that seed.
+
+    ``progress(day)``, if given, is called once per simulated day with the days done; it
+    changes nothing the model computes.
+    """
     sequence = seed if isinstance(seed, np.random.SeedSequence) else replication_seed(int(seed), 0)
-    return Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload).run()
+    model = Model(scenario, sequence, records=records, timeseries=timeseries, allow_overload=allow_overload)
+    return model.run(progress)
 
 
 class Model:
@@ -93,7 +100,6 @@ class Model:
         self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
-        self.interventions = Interventions(scenario, self.streams, self.stats, self.map)
         moved = officers_moved(scenario, self.streams)  # 0 unless duties.investigation reallocates
         workforce = scenario.workforce
         if moved:
@@ -102,13 +108,20 @@ class Model:
         self.duty = Duty(self.clock, self.stats, len(self.officers))
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
-        self.dispatcher.submit = self.interventions.wrap(self.dispatcher)  # type: ignore[method-assign]
+        self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
+        # where every graded incident goes: through the interventions' remote responses if any
+        self.submit = self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
+        self.attendance = (
+            Attendance(scenario.attendance, scenario, self.clock, self.stats, self.streams, self.dispatcher)
+            if scenario.attendance is not None
+            else None
+        )
         self.contact = (
-            ContactCentre(self.clock, scenario.contact, self.stats, self.dispatcher.submit, self._lost)
+            ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
             else None
         )
-        self.receive = self.contact.receive if self.contact is not None else self.dispatcher.submit
+        self.receive = self.contact.receive if self.contact is not None else self.submit
         self.roster = Roster(
             self.clock,
             workforce,
@@ -127,10 +140,15 @@ class Model:
         self.calls = 0
         self.stop = self.clock.event()
 
+    def _respond_then_submit(self, incident: Incident) -> None:
+        """A graded incident on its way to dispatch: a remote response (video, drone) may attend it first."""
+        if not self.interventions.respond(incident, self.clock.now):
+            self.dispatcher.submit(incident)
+
     def _lost(self, incident: Incident) -> None:
         self.dispatcher.close(incident, NOT_ATTENDED, graded=False)
 
-    def run(self) -> RunResult:
+    def run(self, progress: Callable[[float], None] | None = None) -> RunResult:
         started = time.perf_counter()
         clock = self.clock
         clock.process(self.roster.process())
@@ -142,6 +160,8 @@ class Model:
         clock.after(0.0, self._check_overload)
         if self.series is not None:
             clock.after(0.0, self._sample)
+        if progress is not None:
+            clock.process(self._days(progress))
         with long_lived_objects_set_aside():
             clock.run(until=self.stop)
         end = clock.now
@@ -151,10 +171,12 @@ class Model:
         metrics.update(self.interventions.metrics())
         if self.duties is not None:
             metrics.update(self.duties.metrics())
+        if self.attendance is not None:
+            metrics.update(self.attendance.metrics(metrics))
         warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
-            seed={"entropy": int(self.sequence.entropy), "spawn_key": list(self.sequence.spawn_key)},
+            seed={"entropy": int(cast(int, self.sequence.entropy)), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
             calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
@@ -163,6 +185,13 @@ class Model:
             timeseries=self._series_frame(),
             extra={"warnings": warnings} if warnings else {},
         )
+
+    def _days(self, progress: Callable[[float], None]) -> Generator[Any, Any, None]:
+        """Report each simulated day: a SimPy process (not a clock callback, so the event count
+        is untouched) that reads no model state, so results are the same with or without it."""
+        while True:
+            yield self.clock.timeout(1440.0)
+            progress(self.clock.now / 1440.0)
 
     def _warnings(self, metrics: dict[str, float]) -> list[str]:
         """What the user of this run should know: the replayed log's notes, and replayed incidents left open."""
@@ -187,13 +216,14 @@ class Model:
             self.stop.succeed()
 
     # ---- arrivals ------------------------------------------------------------------------------
-    def _blocks(self) -> Iterator[CallBlock]:
+    def _blocks(self) -> Iterator[tuple[CallBlock, int | None]]:
+        """Each week's drawn calls and the week (None for a replayed log), before any intervention."""
         if self.scenario.replay is not None:
             assert self.log is not None
-            yield self.interventions.apply(log_block(self.log, self.demand), None)
+            yield log_block(self.log, self.demand), None
             return
         for week in range(self.demand.weeks()):
-            yield self.interventions.apply(self.demand.block(week), week)
+            yield self.demand.block(week), week
 
     def _arrivals(self) -> Iterator[Incident]:
         """Every incident call in time order, built from the weekly blocks as they are needed.
@@ -203,7 +233,8 @@ class Model:
         """
         warmup = self.warmup
         numbered = 0
-        for block in self._blocks():
+        for drawn, week in self._blocks():
+            block = self.interventions.apply(drawn, week, first_number=numbered + 1)
             incident_rows = block.kind >= 0
             if not incident_rows.all():
                 assert self.contact is not None, "calls needing no police come from the contact centre's settings"
@@ -231,7 +262,7 @@ class Model:
         self.calls += 1
         if call.counted:
             self.stats.count(call.kind, call.grade, GENERATED)
-        (self.dispatcher.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
+        (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
         if following is not None:
             self.clock.after(following.time - self.clock.now, self._deliver, following)
@@ -337,6 +368,10 @@ class Model:
         frame["type"] = [self.type_names[k] for k in frame["type"]]
         frame["grade"] = [self.grade_names[g] for g in frame["grade"]]
         frame["response_minutes"] = frame["arrived_minute"] - frame["call_minute"]
+        if self.attendance is not None and self.attendance.response_of is not None:
+            decided = self.attendance.response_of
+            frame["response"] = [decided.get(n, ("none", "not_assessed"))[0] for n in frame["number"]]
+            frame["response_reason"] = [decided.get(n, ("none", "not_assessed"))[1] for n in frame["number"]]
         return frame
 
     def _series_frame(self) -> pd.DataFrame | None:

@@ -23,6 +23,11 @@ OUTCOMES: tuple[str, ...] = (
     "resolved_without_deployment",
     "waited",
     "lost_to_abandonment",
+    # Attendance decisions (sim/model/attendance.py); always zero without a scenario's ``attendance``.
+    "attended_by_video",
+    "resolved_by_telephone",
+    "diverted",
+    "appointments_missed",
 )
 
 

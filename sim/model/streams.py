@@ -47,3 +47,12 @@ class Streams:
             generator = np.random.Generator(np.random.PCG64(sequence))
             self._generators[name] = generator
         return generator
+
+    def indexed(self, name: str, index: int) -> np.random.Generator:
+        """A fresh generator for part ``index`` of stream ``name`` (e.g. one block of call numbers).
+
+        Draws addressed by index rather than by order: an incident's draws do not depend on which
+        other incidents asked first, so two scenarios with one seed share them.
+        """
+        key = (*self._root.spawn_key, stream_key(name), index)
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(self._root.entropy, spawn_key=key)))

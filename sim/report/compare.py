@@ -7,12 +7,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
 from sim.model.stats import ACTIVITIES
-from sim.report.tables import _fmt
+from sim.report.tables import WIDTH, _fmt, ratio_text
 from sim.study.compare import Experiment, ExperimentRuns, paired_table, scenario_means
 
 
@@ -21,60 +22,66 @@ def _ci(cell: Mapping[str, Any] | None, digits: int = 0) -> str:
     return _fmt(cell, digits)
 
 
-def comparison_table(document: Mapping[str, Any], types: list[str]) -> Table:
-    """Per scenario and headline type: simulated extra attendances with CI beside linear ones."""
+def comparison_tables(document: Mapping[str, Any], types: list[str]) -> list[Table]:
+    """Hours freed per scenario; then per scenario and headline type, simulated extra
+    attendances with CI beside the linear ones (fits the terminal: cells wrap between numbers)."""
     meta = document["experiment"]
+    replications = meta["replications"]
     caption = (
-        f"{meta['name']}: paired against {meta['base']}, {meta['replications']} replications, "
+        f"{meta['name']}: paired against {meta['base']}, {replications} replication{'s' if replications != 1 else ''}, "
         f"seed {meta['seed']}, {meta['horizon_days']:g} days ({meta['warmup_days']:g} warm-up); "
         "per year, mean (95% CI); linear = hours saved / hours per incident (government, own "
         "attendance, own end to end)"
     )
-    title = "Extra incidents attended per year: simulated against linear"
-    table = Table(title=title, caption=caption)
-    columns = (
-        "scenario",
-        "type",
-        "hours saved",
-        "work hours freed",
-        "extra attended",
-        "extra within target",
-        "mean response change (min)",
-        "linear: gov / own / end-to-end",
-    )
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("scenario", "type") else "right")
+    hours = Table(title="Hours freed per year: mean (95% CI)")
+    hours.add_column("scenario", no_wrap=True)
+    hours.add_column("hours saved", justify="right")
+    hours.add_column("officer work hours freed", justify="right")
+    extra = Table(title="Extra incidents attended per year: simulated against linear", caption=caption)
+    extra.add_column("scenario: type", no_wrap=True)
+    for column in ("extra attended", "extra within target", "mean response change (min)"):
+        extra.add_column(column, justify="right", min_width=15)
+    extra.add_column("linear: gov, own, end-to-end", justify="right", min_width=10)
     for name, scenario in document["scenarios"].items():
+        hours.add_row(name, _ci(scenario["hours_saved_per_year"]), _ci(scenario["officer_work_hours_freed_per_year"]))
+        extra.add_row(f"{name}:", end_section=False)
         for kind in types:
             cell = scenario["types"][kind]
             linear = cell["linear_extra_attended"]
             government = linear.get("government")
             gov = "-" if government is None else f"{government:,.0f}"
-            table.add_row(
-                name,
-                kind,
-                _ci(scenario["hours_saved_per_year"]),
-                _ci(scenario["officer_work_hours_freed_per_year"]),
-                _ci(cell["extra_attended"]),
-                _ci(cell["extra_attended_within_target"]),
-                _ci(cell["response_mean_change_minutes"], 1),
-                f"{gov} / {linear['own_attendance']:,.0f} / {linear['own_end_to_end']:,.0f}",
+            extra.add_row(
+                f"  {kind}",
+                _two_lines(cell["extra_attended"]),
+                _two_lines(cell["extra_attended_within_target"]),
+                _two_lines(cell["response_mean_change_minutes"], 1),
+                f"{gov}\n{linear['own_attendance']:,.0f}\n{linear['own_end_to_end']:,.0f}",
             )
-    return table
+    return [hours, extra]
 
 
-def render_comparison(document: Mapping[str, Any], types: list[str], width: int = 200) -> str:
-    """The comparison table and the common-random-numbers line as plain text."""
+def _two_lines(cell: Mapping[str, Any] | None, digits: int = 0) -> str:
+    """The mean, and the interval under it."""
+    return _ci(cell, digits).replace(" (", "\n(", 1)
+
+
+def render_comparison(document: Mapping[str, Any], types: list[str], width: int = WIDTH) -> str:
+    """The comparison tables and the common-random-numbers line as plain text."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=width, force_terminal=False, color_system=None)
-    console.print(comparison_table(document, types))
-    crn = document["common_random_numbers"]
-    median = crn["median_variance_reduction"]
-    shown = "-" if median is None else f"{median:,.1f}"
-    console.print(
-        f"Common random numbers: median variance reduction {shown}x against independent runs "
-        "(headline metrics; (var base + var scenario) / var paired difference)"
-    )
+    for table in comparison_tables(document, types):
+        console.print(table)
+    median = document["common_random_numbers"]["median_variance_reduction"]
+    if median is None:
+        console.print(
+            "Common random numbers: variance reduction not defined here (it needs two or more "
+            "replications, and paired differences that vary)"
+        )
+    else:
+        console.print(
+            f"Common random numbers: median variance reduction {ratio_text(median)} against independent "
+            "runs (headline metrics; (var base + var scenario) / var paired difference)"
+        )
     overloaded = document["meta"]["overloaded_runs"]
     if overloaded:
         console.print(f"WARNING: {overloaded} runs overloaded (queue ran away); see meta")
@@ -136,8 +143,10 @@ def write_plots(document: Mapping[str, Any], runs: ExperimentRuns, types: list[s
 
 def _plot_extra(plt: Any, document: Mapping[str, Any], types: list[str], path: Path) -> Path:
     """Simulated extra attendances (95% CI bars) against the linear estimates, per type."""
+    from sim.report.plots import legend_beside, mark_zero_bars
+
     scenarios = list(document["scenarios"])
-    figure, axes = plt.subplots(1, len(types), figsize=(6 * len(types), 4.5), squeeze=False)
+    figure, axes = plt.subplots(1, len(types), figsize=(8 * len(types), 4.5), squeeze=False)
     for axis, kind in zip(axes[0], types, strict=False):
         positions = range(len(scenarios))
         cells = [document["scenarios"][s]["types"][kind] for s in scenarios]
@@ -146,6 +155,7 @@ def _plot_extra(plt: Any, document: Mapping[str, Any], types: list[str], path: P
         lows = [m - (e["ci_low"] or m) for m, e in zip(means, extra, strict=True)]
         highs = [(e["ci_high"] or m) - m for m, e in zip(means, extra, strict=True)]
         axis.bar(positions, means, yerr=[lows, highs], capsize=4, label="simulated (95% CI)")
+        mark_zero_bars(axis, np.arange(len(scenarios)), np.asarray(means), 0.8, "C0")
         for key, marker in (("government", "o"), ("own_attendance", "s"), ("own_end_to_end", "^")):
             values = [c["linear_extra_attended"].get(key) for c in cells]
             if any(v is not None for v in values):
@@ -159,7 +169,7 @@ def _plot_extra(plt: Any, document: Mapping[str, Any], types: list[str], path: P
         axis.set_xticks(list(positions), scenarios, rotation=30, ha="right")
         axis.set_title(f"{kind}: extra attended per year")
         axis.axhline(0.0, color="black", linewidth=0.5)
-        axis.legend(fontsize=7)
+        legend_beside(axis)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)

@@ -94,7 +94,7 @@ h2{color:#1f3a5f;font-size:20px;border-bottom:1px solid #e3e7ee;padding-bottom:4
 table{border-collapse:collapse;margin:10px 0;font-size:13px;width:100%}
 th,td{border:1px solid #d6dbe4;padding:4px 8px;text-align:left;vertical-align:top;
 overflow-wrap:anywhere}
-th{background:#eef1f6} td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#eef1f6} td.num{text-align:right;font-variant-numeric:tabular-nums;overflow-wrap:normal}
 caption{caption-side:top;text-align:left;font-weight:600;padding:4px 0}
 figure{margin:14px 0} figure img{max-width:100%;border:1px solid #e3e7ee}
 figcaption{font-size:13px;color:#4a5568}

@@ -34,7 +34,9 @@ from sim.report.inputs import (
     input_rows,
 )
 from sim.report.output import write_directory
+from sim.report.responses import response_document_table
 from sim.report.stress import Facts, checklist
+from sim.report.tables import ratio_text
 
 REPO = Path(__file__).resolve().parents[2]
 CALIBRATION = REPO / "docs" / "calibration.md"
@@ -281,7 +283,8 @@ def _run_results(summary: Mapping[str, Any]) -> list[Any]:
         ],
         "Contact centre: mean (95% CI)",
     )
-    return [incidents, grades, hours, centre]
+    responses = response_document_table(s)
+    return [incidents, grades, hours, centre, *([responses] if responses is not None else [])]
 
 
 def _run_figures(directory: Path, config: Mapping[str, Any], plots: Path) -> list[Any]:
@@ -361,7 +364,7 @@ def run_report(directory: Path, plots: Path, question: str | None) -> Report:
         results.insert(
             0,
             Paragraph(
-                f"OVERLOADED in {len(overloads)} replications: {overloads[0]['reason']}; results cover a shortened run."
+                f"OVERLOADED in {_count(len(overloads), 'replication')}: {overloads[0]['reason']}; results cover a shortened run."
             ),
         )
     sections = [
@@ -409,7 +412,7 @@ def run_report(directory: Path, plots: Path, question: str | None) -> Report:
     sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
     return Report(
         f"policesim run: {config['name']}",
-        f"{meta['replications']} replications, seed {meta['seed']}, config "
+        f"{_count(meta['replications'], 'replication')}, seed {meta['seed']}, config "
         f"{meta['config_hash']}, policesim {meta['version']}",
         sections,
     )
@@ -446,7 +449,7 @@ def _overlay_rows(
     from sim.study.calibration import entry_for
 
     folder = path.parent if path is not None else Path.cwd()
-    entry = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
+    entry: Mapping[str, Any] = next((e for e in spec.get("scenarios", []) if e.get("name") == name), {})
     rows = []
     for overlay in entry.get("overlays", []):
         overlay_path = folder / overlay
@@ -473,11 +476,18 @@ def _overlay_rows(
 
 def _crn_text(crn: Mapping[str, Any]) -> str:
     """One sentence on the variance reduction common random numbers gave."""
+    median = crn.get("median_variance_reduction")
+    if median is None:
+        return "Common random numbers: variance reduction not defined (it needs two or more replications)."
     return (
-        f"Common random numbers: median variance reduction "
-        f"{crn.get('median_variance_reduction', float('nan')):.1f}x over the headline "
+        f"Common random numbers: median variance reduction {ratio_text(median)} over the headline "
         f"metrics against independent runs ({crn.get('definition', '')})."
     )
+
+
+def _count(n: int, noun: str) -> str:
+    """``1 scenario``, ``3 scenarios``."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def compare_report(directory: Path, plots: Path, question: str | None) -> Report:
@@ -595,17 +605,18 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
             "officer hours freed",
             "linear estimates",
         ],
-        aims=f"Compare {len(configs) - 1} scenarios against {base!r} on common random numbers.",
+        aims=f"Compare {_count(len(configs) - 1, 'scenario')} against {base!r} on common random numbers.",
         scenario_logic="Each scenario is the base config with intervention overlays; each "
-        "intervention acts in one documented place (sim/model/interventions/effects.py); see the changed "
+        "intervention acts in its own module of sim/model/interventions/; see the changed "
         "inputs table.",
         sources="docs/calibration.md parameter table and config comments",
-        inputs_listed=len(rows) + len(changed_rows),
+        inputs_listed=len(rows),
+        inputs_changed=len(changed_rows),
         unsourced_inputs=unsourced,
         warmup_days=experiment["warmup_days"],
         horizon_days=experiment["horizon_days"],
         replications=experiment["replications"],
-        estimation=f"{experiment['replications']} replications per scenario with the same seeds "
+        estimation=f"{_count(experiment['replications'], 'replication')} per scenario with the same seeds "
         "(common random numbers); paired differences with 95% Student-t confidence intervals.",
         software=_software(),
         report_machine=_system(),
@@ -613,7 +624,8 @@ def compare_report(directory: Path, plots: Path, question: str | None) -> Report
     sections.append(Section("stress", "STRESS-DES checklist", [checklist(facts)]))
     return Report(
         f"policesim compare: {experiment['name']}",
-        f"{len(configs)} scenarios, {experiment['replications']} replications each, seed {experiment['seed']}",
+        f"{_count(len(configs), 'scenario')}, {_count(experiment['replications'], 'replication')} each, "
+        f"seed {experiment['seed']}",
         sections,
     )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -149,19 +150,34 @@ def extra_vs_linear(linear: pd.DataFrame, types: Sequence[str], path: Path) -> P
     for index, (label, column) in enumerate(estimates):
         values = rows[column].to_numpy(dtype=float)
         offset = (index - (len(estimates) - 1) / 2) * width
+        colour = "C3" if column == "extra_attended" else f"C{index - 1}"
         if column == "extra_attended":
             low = np.nan_to_num(values - rows["ci_low"].to_numpy(dtype=float))
             high = np.nan_to_num(rows["ci_high"].to_numpy(dtype=float) - values)
-            ax.bar(x + offset, values, width, yerr=[low, high], capsize=3, color="C3", label=label)
+            ax.bar(x + offset, values, width, yerr=[low, high], capsize=3, color=colour, label=label)
         else:
-            ax.bar(x + offset, values, width, color=f"C{index - 1}", alpha=0.55, label=label)
+            ax.bar(x + offset, values, width, color=colour, alpha=0.55, label=label)
+        mark_zero_bars(ax, x + offset, values, width, colour)
     ax.axhline(0, color="0.3", lw=0.8)
     ax.set_xticks(x, labels, fontsize=7)
     ax.set_ylabel("extra incidents attended per year")
     ax.set_yscale("symlog", linthresh=10)
     ax.set_title("Extra attendances: simulated against the linear hours-per-incident estimate", fontsize=10)
-    ax.legend(fontsize=7)
+    legend_beside(ax)
     return _save(fig, path)
+
+
+def mark_zero_bars(ax: Any, positions: np.ndarray, values: np.ndarray, width: float, colour: str) -> None:
+    """A bar of exactly 0 has no height: draw a short line and a "0" where it stands instead."""
+    for position, value in zip(positions, values, strict=True):
+        if value == 0.0:
+            ax.plot([position - width / 2, position + width / 2], [0.0, 0.0], color=colour, lw=2.5)
+            ax.annotate("0", (position, 0.0), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=7)
+
+
+def legend_beside(ax: Any) -> None:
+    """The legend to the right of the plot, where it cannot cover a bar."""
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
 
 
 def output_distributions(results: pd.DataFrame, outputs: Sequence[str], path: Path) -> Path:

@@ -78,6 +78,7 @@ class Facts:
     sources: str | None = None
     unsourced_inputs: int = 0
     inputs_listed: int = 0
+    inputs_changed: int = 0  # listed apart: the inputs the compared scenarios set
     warmup_days: float | None = None
     horizon_days: float | None = None
     replications: int | None = None
@@ -115,10 +116,13 @@ def _answers(facts: Facts) -> dict[str, tuple[str, bool]]:
     else:
         answers["3.1"] = (todo + "where the force's own data came from.", False)
     answers["3.2"] = (todo + "how raw data (incident logs, rosters) were cleaned and turned into inputs.", False)
+    listed = f"{facts.inputs_listed} inputs" + (
+        f" and the {facts.inputs_changed} the scenarios set" if facts.inputs_changed else ""
+    )
     if facts.inputs_listed and not facts.unsourced_inputs:
-        answers["3.3"] = (f"All {facts.inputs_listed} inputs listed with a source above.", True)
+        answers["3.3"] = (f"All {listed} are listed with a source above.", True)
     else:
-        answers["3.3"] = (f"{todo}{facts.unsourced_inputs} of {facts.inputs_listed} inputs have no source.", False)
+        answers["3.3"] = (f"{todo}{facts.unsourced_inputs} of {listed} have no source.", False)
     answers["4.1"] = (
         (
             f"Starts empty and idle; the first {facts.warmup_days:g} days are discarded as warm-up "
@@ -136,7 +140,7 @@ def _answers(facts: Facts) -> dict[str, tuple[str, bool]]:
     answers["4.3"] = (
         (
             facts.estimation
-            or f"{facts.replications} replications; means with 95% Student-t "
+            or f"{facts.replications} replication{'' if facts.replications == 1 else 's'}; means with 95% Student-t "
             "confidence intervals (check the count with `policesim replications`).",
             True,
         )

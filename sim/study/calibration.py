@@ -100,7 +100,8 @@ def load_sources(path: str | Path) -> list[SourceEntry]:
             )
         if not cells[3]:
             raise DataError(f"{path}:{number}: source cell is empty for {parameter}")
-        entries.append(SourceEntry(parameter, *cells[1:], line=number))
+        value, unit, source, _, sweep_range, derivation = cells[1:]
+        entries.append(SourceEntry(parameter, value, unit, source, confidence, sweep_range, derivation, number))
     if not entries:
         raise DataError(f"{path}: the parameter table has no rows")
     return entries

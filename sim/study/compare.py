@@ -44,6 +44,7 @@ from sim.errors import ConfigError
 from sim.model.replication import simulate
 from sim.model.stats import ACTIVITIES
 from sim.model.streams import replication_seed
+from sim.parent import exit_with_parent
 from sim.study.paired import linear_equivalent, paired_difference
 from sim.study.replications import default_workers, mean_ci
 
@@ -195,7 +196,7 @@ def map_jobs(
             if progress:
                 progress(len(outputs))
         return outputs
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=exit_with_parent) as pool:
         for future in as_completed([pool.submit(function, *job) for job in jobs]):
             outputs.append(future.result())
             if progress:
@@ -344,8 +345,8 @@ def _travel_minutes(scenario: Scenario, kind: str, base_metrics: pd.DataFrame) -
         crew = sum(size * share for size, share in other.officers_needed.items())
         column = f"incidents.{name}.attended"
         dispatches += crew * float(base_metrics[column].mean()) if column in base_metrics else 0.0
-    travel = float(base_metrics["officer_hours.travel"].mean()) if dispatches else 0.0
-    return 60.0 * travel / dispatches if dispatches else 0.0
+    travel_hours = float(base_metrics["officer_hours.travel"].mean()) if dispatches else 0.0
+    return 60.0 * travel_hours / dispatches if dispatches else 0.0
 
 
 def _cell(table: pd.DataFrame, scenario: str, metric: str, negate: bool = False) -> dict[str, Any]:
@@ -400,6 +401,8 @@ def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[st
             by_type[kind] = {
                 "extra_attended": _cell(table, name, f"incidents.{kind}.attended"),
                 "extra_attended_within_target": _cell(table, name, f"incidents.{kind}.attended_within_target"),
+                "extra_attended_in_person": _cell(table, name, f"incidents.{kind}.attended_in_person"),
+                "extra_resolved_by_telephone": _cell(table, name, f"incidents.{kind}.resolved_by_telephone"),
                 "response_mean_change_minutes": _cell(table, name, f"response_minutes.{kind}.mean"),
                 "response_p90_change_minutes": _cell(table, name, f"response_minutes.{kind}.p90"),
                 "linear_extra_attended": {k: round(v, 3) for k, v in linear.items()},

@@ -17,6 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, V
 
 from sim.config.loading import format_validation_error, load_raw, read_yaml, scenario_from_dict
 from sim.errors import ConfigError, DataError, PolicesimError
+from sim.parent import exit_with_parent
 
 NATIONAL_KEY = "national"
 SETTINGS: tuple[str, ...] = ("urban", "mixed", "rural")
@@ -350,13 +352,13 @@ def run_national(
         for force, raw, replication in jobs:
             results[replication][force.name] = _guarded(
                 force,
-                lambda r=raw, rep=replication, k=index[force.name]: _run_one(r, spec.seed, rep, k),
+                partial(_run_one, raw, spec.seed, replication, index[force.name]),
             )
             done += 1
             if progress:
                 progress(done, len(jobs))
     else:
-        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs))) as pool:
+        with ProcessPoolExecutor(max_workers=min(n_workers, len(jobs)), initializer=exit_with_parent) as pool:
             futures = {
                 pool.submit(_run_one, raw, spec.seed, replication, index[force.name]): (
                     force,

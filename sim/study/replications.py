@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
@@ -20,14 +19,17 @@ from sim.config.loading import config_hash
 from sim.config.schema import Scenario
 from sim.model.replication import RunResult, simulate
 from sim.model.streams import replication_seed
+from sim.study.day_progress import Tracker, completed, in_worker, process_pool
 
-ProgressCallback = Callable[[int], None]
+ProgressCallback = Callable[[float], None]
 
 
 def _one(
     scenario: Scenario, seed: int, replication: int, key: tuple[int, ...], options: Mapping[str, bool]
 ) -> tuple[int, RunResult]:
-    return replication, simulate(scenario, replication_seed(seed, replication, key), **options)
+    """One replication in a pool worker, reporting its simulated days if the parent asked."""
+    report = in_worker(replication, scenario.horizon_days)
+    return replication, simulate(scenario, replication_seed(seed, replication, key), progress=report, **options)
 
 
 def default_workers(replications: int) -> int:
@@ -47,25 +49,27 @@ def run_replications(
     """Run ``replications`` replications, in ``workers`` processes; results in replication order.
 
     ``options`` go to ``simulate`` (``records``, ``timeseries``, ``allow_overload``);
-    ``progress(done)`` is called after each replication.
+    ``progress(done)`` is called with the replications done, a fraction included for those
+    running (once per simulated day of each), so a long replication shows progress too.
     """
     if replications < 1:
         raise ValueError("replications must be at least 1")
     workers = default_workers(replications) if workers is None else workers
     results: dict[int, RunResult] = {}
+    tracker = Tracker(progress)
     if workers <= 1 or replications == 1:
-        for replication in range(replications):
-            results[replication] = _one(scenario, seed, replication, key, options)[1]
-            if progress:
-                progress(len(results))
+        for r in range(replications):
+            report = tracker.in_process(r, scenario.horizon_days)
+            results[r] = simulate(scenario, replication_seed(seed, r, key), progress=report, **options)
+            tracker.done(r)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with process_pool(workers, tracker) as pool:
             futures = [pool.submit(_one, scenario, seed, r, key, options) for r in range(replications)]
-            for future in as_completed(futures):
+            for future in completed(futures, tracker):
                 replication, result = future.result()
                 results[replication] = result
-                if progress:
-                    progress(len(results))
+                tracker.done(replication)
+        tracker.close()
     return [results[r] for r in range(replications)]
 
 

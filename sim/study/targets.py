@@ -21,6 +21,8 @@ from sim.config.schema import Scenario
 from sim.errors import ConfigError
 
 Patterns = list[str]
+Level = Literal["force", "national"]  # where a target is checked: each force's runs, or the national sum
+LEVELS: tuple[Level, ...] = ("force", "national")
 
 
 class ShareSpec(BaseModel):
@@ -47,7 +49,7 @@ class TargetSpec(BaseModel):
     share: ShareSpec | None = None
     per: Literal["none", "officer_fte_year", "officer_fte_hours", "year"] = "none"
     scale: float = Field(default=1.0, gt=0)
-    applies_to: list[Literal["force", "national"]] = Field(default_factory=lambda: ["force", "national"])
+    applies_to: list[Level] = Field(default_factory=lambda: list(LEVELS))
 
     @model_validator(mode="after")
     def _one_metric_one_tolerance(self) -> TargetSpec:
@@ -160,7 +162,7 @@ def check_targets(
     targets: Sequence[TargetSpec],
     replication_metrics: Sequence[Mapping[str, float]],
     context: Context,
-    level: Literal["force", "national"] = "force",
+    level: Level = "force",
     confidence: float = 0.95,
 ) -> list[TargetResult]:
     """Compute every target that applies at ``level`` over the replications and judge it."""

@@ -196,6 +196,7 @@ def plot(analysis: Analysis, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     outputs = list(dict.fromkeys(analysis.indices["output"]))
+    bars: list[tuple[str, str | None, str]]
     if analysis.method == "sobol":
         bars = [("ST", "ST_conf", "total order"), ("S1", "S1_conf", "first order")]
     elif analysis.method == "morris":

@@ -7,12 +7,12 @@ sweep seed and the point's index, so where a batch runs never changes its rows.
 from __future__ import annotations
 
 import multiprocessing
-import signal
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any, Protocol
 
 from sim.errors import PolicesimError
+from sim.parent import ignore_interrupt_and_exit_with_parent
 from sim.sweep.store import OVERLOADED
 
 Batch = list[tuple[int, dict[str, float]]]
@@ -27,8 +27,15 @@ class Evaluator(Protocol):
     Implementations must be picklable (module-level classes) to run in other processes.
     """
 
-    seed: int
-    replications: int
+    @property
+    def seed(self) -> int:
+        """The sweep's root seed."""
+        ...
+
+    @property
+    def replications(self) -> int:
+        """Replications per design point."""
+        ...
 
     @property
     def fingerprint(self) -> str:
@@ -83,15 +90,11 @@ def run_inline(evaluator: Evaluator, work: Iterable[Batch]) -> Iterator[list[Row
         yield evaluate_batch(evaluator, batch)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the pool and keeps what is written."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
 def run_pool(evaluator: Evaluator, work: Iterable[Batch], workers: int) -> Iterator[list[Row]]:
     """Evaluate batches on ``workers`` fresh processes, yielding each as soon as it finishes."""
     context = multiprocessing.get_context("spawn")  # no fork: the parent may run threads
-    pool = context.Pool(workers, initializer=_ignore_sigint)
+    # Workers leave Ctrl-C to the parent, which stops the pool and keeps what is written.
+    pool = context.Pool(workers, initializer=ignore_interrupt_and_exit_with_parent)
     try:
         yield from pool.imap_unordered(partial(evaluate_batch, evaluator), work)
         pool.close()

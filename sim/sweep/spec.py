@@ -309,6 +309,8 @@ def load_spec(path: str | Path) -> SweepSpec:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path}: sweep file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory; give a sweep file (YAML) inside it") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path}: not valid YAML: {str(error).splitlines()[0]}") from None
     return parse_spec(raw, str(path))

@@ -5,7 +5,7 @@ Layout::
     DIR/manifest.json        sweep spec, its hash, versions, column names (written once)
     DIR/design.parquet       every design point: unit-cube values and parameter values
     DIR/parts/part-*.parquet one file per finished batch: a row per (point, replication)
-    DIR/.lock                held while a process writes, so two runs never share a directory
+    DIR/.lock                exists while a process writes, so two runs never share a directory
 
 Every file is written to a temporary name and renamed into place, so a killed run leaves
 only whole files behind; parts hold whole points, so a resumed run knows exactly what is done.
@@ -14,7 +14,6 @@ only whole files behind; parts hold whole points, so a resumed run knows exactly
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -29,6 +28,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from sim import lockfile
 from sim.errors import DataError, OutputExistsError
 from sim.sweep.designs import DesignMatrix
 
@@ -106,13 +106,13 @@ class SweepStore:
 
     def design(self) -> pd.DataFrame:
         """The stored design: a row per point with its unit and parameter values."""
-        return pq.read_table(self.root / DESIGN).to_pandas().set_index("point")
+        return read_table(self.root / DESIGN, "").to_pandas().set_index("point")
 
     def done_points(self) -> set[int]:
         """Design points whose rows are all stored."""
         done: set[int] = set()
         for part in self.part_files():
-            points = pq.read_table(part, columns=["point"]).column("point").to_numpy()
+            points = read_table(part, RECOMPUTE, columns=["point"]).column("point").to_numpy()
             done.update(int(p) for p in np.unique(points))
         return done
 
@@ -131,7 +131,7 @@ class SweepStore:
         parts = self.part_files()
         if not parts:
             return self.schema.empty_table().to_pandas()
-        table = pa.concat_tables(pq.read_table(part, schema=self.schema) for part in parts)
+        table = pa.concat_tables(read_table(part, RECOMPUTE, schema=self.schema) for part in parts)
         frame = table.to_pandas().sort_values(["point", "replication"], kind="stable")
         duplicated = frame.duplicated(["point", "replication"])
         if duplicated.any():
@@ -143,9 +143,9 @@ class SweepStore:
         return frame.reset_index(drop=True)
 
     def close(self) -> None:
-        """Release the directory lock."""
+        """Release the directory lock (its file is removed)."""
         if self._lock is not None:
-            self._lock.close()
+            self._lock.release()
             self._lock = None
 
     def __enter__(self) -> SweepStore:
@@ -153,6 +153,31 @@ class SweepStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+RECOMPUTE = "delete it and continue the sweep with --resume to compute its points again"
+
+
+def read_table(path: Path, advice: str, **options: Any) -> pa.Table:
+    """One Parquet file; a truncated or corrupt one is a one-line ``DataError`` naming it."""
+    try:
+        return pq.read_table(path, **options)
+    except (pa.ArrowException, OSError) as error:
+        raise _unreadable(path, error, advice) from None
+
+
+def check_parquet(path: Path, advice: str) -> None:
+    """Read a Parquet file's footer only: a truncated file fails here, naming itself."""
+    try:
+        pq.ParquetFile(path).close()
+    except (pa.ArrowException, OSError) as error:
+        raise _unreadable(path, error, advice) from None
+
+
+def _unreadable(path: Path, error: Exception, advice: str) -> DataError:
+    reason = str(error).split(". ")[0].split(": ")[-1]
+    tail = f"; {advice}" if advice else ""
+    return DataError(f"{path}: not a readable Parquet file ({reason}){tail}")
 
 
 def _design_table(design: DesignMatrix, integer: Sequence[bool]) -> pa.Table:
@@ -166,15 +191,14 @@ def _design_table(design: DesignMatrix, integer: Sequence[bool]) -> pa.Table:
     return pa.table(columns)
 
 
-def _acquire_lock(root: Path) -> Any:
-    """Hold an exclusive lock on the directory for this process's lifetime (freed if it dies)."""
-    handle = open(root / LOCK, "a+")  # noqa: SIM115 - kept open to hold the lock
+def _acquire_lock(root: Path) -> lockfile.Lock:
+    """Hold an exclusive lock on the directory until closed (freed if the process dies)."""
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise OutputExistsError(f"{root}: another sweep process is writing this directory") from None
-    return handle
+        return lockfile.acquire(root / LOCK)
+    except lockfile.LockBusy as busy:
+        raise OutputExistsError(
+            f"{root}: another sweep process (pid {busy.pid or '?'}) is writing this directory"
+        ) from None
 
 
 def _sweep_compatible(root: Path, stored: Mapping[str, Any], manifest: Mapping[str, Any]) -> None:
@@ -249,4 +273,15 @@ def open_results(root: str | Path) -> SweepStore:
     manifest_path = root / MANIFEST
     if not manifest_path.exists():
         raise DataError(f"{root}: no sweep here ({MANIFEST} not found)")
-    return SweepStore(root, json.loads(manifest_path.read_text()))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise DataError(f"{manifest_path}: not valid JSON ({error})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        command = manifest.get("command") if isinstance(manifest, dict) else None
+        if command:
+            raise DataError(
+                f"{root}: not a sweep results directory (written by `policesim {command}`); `policesim report` reads it"
+            )
+        raise DataError(f"{root}: not a sweep results directory ({MANIFEST} has no sweep format)")
+    return SweepStore(root, manifest)
