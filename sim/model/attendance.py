@@ -208,7 +208,6 @@ class Attendance:
             drone = metrics.get(f"remote.{name}.drone_attended", 0.0)
             out[f"incidents.{name}.attended_in_person"] = float(row[ATTENDED] - video - drone)
             out[f"incidents.{name}.attended_by_video"] = float(video)
-            out[f"incidents.{name}.resolved_by_telephone"] = float(row[BY_TELEPHONE])
             out[f"incidents.{name}.diverted"] = float(row[DIVERTED])
             out[f"incidents.{name}.appointments_missed"] = float(row[MISSED])
             waits = self.appointment_wait[kind]

@@ -43,6 +43,7 @@ def collect_metrics(
             "not_attended": row[OUTCOME["not_attended"]],
             "open_at_end": row[OUTCOME["generated"]] - closed,
             "resolved_without_deployment": row[OUTCOME["resolved_without_deployment"]],
+            "resolved_by_telephone": row[OUTCOME["resolved_by_telephone"]],  # 0 without attendance decisions
             "waited": row[OUTCOME["waited"]],
             "lost_to_abandonment": row[OUTCOME["lost_to_abandonment"]],
         }
