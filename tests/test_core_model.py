@@ -20,7 +20,7 @@ def same_numbers(a: dict[str, float], b: dict[str, float]) -> bool:
     return a.keys() == b.keys() and all(a[k] == b[k] or (math.isnan(a[k]) and math.isnan(b[k])) for k in a)
 
 
-CONSERVED = ("attended", "not_attended", "open_at_end", "resolved_without_deployment")
+CONSERVED = ("attended", "resolved_by_telephone", "not_attended", "open_at_end", "resolved_without_deployment")
 
 
 @pytest.fixture(scope="module")
