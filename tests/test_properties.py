@@ -26,7 +26,7 @@ from sim.model.stats import ACTIVITIES
 
 BASELINE = load_raw(DEFAULT_CONFIG)
 SHIFT_NAMES = ("early", "late", "night", "off")
-CLOSED_OUTCOMES = ("attended", "not_attended", "resolved_without_deployment")
+CLOSED_OUTCOMES = ("attended", "resolved_by_telephone", "not_attended", "resolved_without_deployment")
 RELATIVE_TOLERANCE = 1e-9  # sums of a few thousand float additions, far above the rounding
 
 
@@ -99,7 +99,7 @@ def check_conservation(result: RunResult, scenario: Scenario) -> None:
     counted = records[records["call_minute"] >= scenario.warmup_days * 1440.0]
     for name in type_names(result):
         count = {
-            field: metrics[f"incidents.{name}.{field}"]
+            field: metrics.get(f"incidents.{name}.{field}", 0.0)  # resolved_by_telephone: only with attendance
             for field in (*CLOSED_OUTCOMES, "generated", "open_at_end", "attended_within_target")
         }
         assert all(value >= 0 for value in count.values()), (name, count)

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PositiveFloat,
+    field_validator,
+    model_validator,
+)
 
 from sim.config.distributions import Distribution
 
@@ -75,12 +84,13 @@ class RiskLevels(_Strict):
     types: tuple[str, ...] = Field(min_length=1, description="incident types that are risk-assessed")
     shares: dict[str, Share] = Field(min_length=1, description="share of those incidents at each level")
 
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> RiskLevels:
-        total = sum(self.shares.values())
+    @field_validator("shares")
+    @classmethod
+    def _sums_to_one(cls, shares: dict[str, float]) -> dict[str, float]:
+        total = sum(shares.values())
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"risk.shares sum to {total:.6g}, not 1")
-        return self
+            raise ValueError(f"shares sum to {total:.6g}, not 1")
+        return shares
 
 
 class StackReview(_Strict):
