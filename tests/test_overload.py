@@ -95,8 +95,8 @@ def test_a_wait_many_times_the_target_is_overload() -> None:
 def test_twenty_of_six_hundred_officers_is_overloaded_on_the_baseline(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # Without the baseline's attendance decisions: with them, 20 officers divert and close incidents
-    # instead of letting queues run away within 20 days (see summary.incidents.*.diverted).
+    # Without attendance decisions (pinned here, as the overlay configs/attendance/decisions.yaml adds
+    # them): with them, 20 officers divert and close incidents instead of letting queues run away.
     args = ["run", "--days", "20", "--replications", "1", "--workers", "1", "--set", "workforce.response_officers=20"]
     args += ["--set", "attendance=null", "--set", "grades.P3.appointment_hours=14"]
     assert main(args) == 3
