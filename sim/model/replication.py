@@ -25,6 +25,7 @@ from sim.model.incident import CALL_FIELDS, CallBlock, Incident
 from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
+from sim.model.replay import TIME as LOG_TIME
 from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
 from sim.model.roster import Roster
 from sim.model.stats import OUTCOMES, Stats
@@ -186,7 +187,7 @@ class Model:
         if self.log is None:
             return []
         notes = list(self.log.notes)
-        late = sum(row[0] >= self.horizon for row in self.log.rows)
+        late = sum(row[LOG_TIME] >= self.horizon for row in self.log.rows)
         if late:
             notes.append(
                 f"{late} replayed incidents come after the horizon (day {self.horizon / 1440.0:g}) and were not run"
