@@ -32,3 +32,47 @@ def test_memory_is_fixed_however_many_values() -> None:
         histogram.add(value)
     assert len(histogram.counts) == LogHistogram.BINS and histogram.n == 4
     assert histogram.quantile(0.0) == LogHistogram.LOW
+
+
+def test_the_reported_quantile_and_the_exact_one_share_its_bounds() -> None:
+    """LogHistogram.bounds holds the exact sample quantile (what summaries widen to)."""
+    values = np.random.default_rng(5).lognormal(np.log(600.0), 0.3, 5_000)
+    histogram = LogHistogram()
+    for value in values.tolist():
+        histogram.add(value)
+    for q in (0.5, 0.9):
+        low, high = LogHistogram.bounds(histogram.quantile(q))
+        assert low <= float(np.quantile(values, q, method="inverted_cdf")) <= high
+
+
+def _runs(values: list[float]) -> list:
+    """Replications whose only metrics are a binned quantile and an exact count."""
+    from types import SimpleNamespace
+
+    return [
+        SimpleNamespace(metrics={"response_minutes.burglary.p90": value, "rostered_hours": 277_200.0})
+        for value in values
+    ]
+
+
+def test_quantiles_equal_across_replications_get_the_bin_width_not_zero() -> None:
+    """A fixed delay puts every replication's p90 in one bin: the interval is that bin, not a point."""
+    from sim.study.replications import summarise
+
+    summary = summarise(_runs([861.7, 861.7, 861.7]))  # type: ignore[arg-type]
+    cell = summary["response_minutes.burglary.p90"]
+    assert cell["ci_low"] < 861.7 < cell["ci_high"]
+    assert (cell["ci_low"], cell["ci_high"]) == pytest.approx(LogHistogram.bounds(861.7), abs=1e-6)
+    exact = summary["rostered_hours"]  # a truly exact value keeps its zero-width interval
+    assert exact["ci_low"] == exact["ci_high"] == 277_200.0
+
+
+def test_a_wide_interval_across_replications_is_kept_and_covers_every_bin() -> None:
+    from sim.study.replications import mean_ci, summarise
+
+    values = [800.0, 860.0, 900.0]
+    cell = summarise(_runs(values))["response_minutes.burglary.p90"]  # type: ignore[arg-type]
+    _, low, high = mean_ci(values)
+    assert cell["ci_low"] == pytest.approx(min(low, 800.0 / LogHistogram.RATIO), abs=1e-6)
+    assert cell["ci_high"] == pytest.approx(max(high, 900.0 * LogHistogram.RATIO), abs=1e-6)
+    assert summarise(_runs([861.7]))["response_minutes.burglary.p90"]["ci_low"] is None  # type: ignore[arg-type]

@@ -31,6 +31,17 @@ OUTCOMES: tuple[str, ...] = (
 )
 
 
+# Metric groups whose ``p50``/``p90`` come from a LogHistogram: each replication's value is known
+# only to within one bin (a factor RATIO), which summaries must carry into their intervals.
+BINNED_QUANTILE_GROUPS: tuple[str, ...] = ("response_minutes", "response_minutes_by_grade", "appointment_wait_hours")
+
+
+def is_binned_quantile(metric: str) -> bool:
+    """True for a flat metric key such as ``response_minutes.burglary.p90`` (a histogram quantile)."""
+    group, _, leaf = metric.partition(".")
+    return group in BINNED_QUANTILE_GROUPS and leaf.rsplit(".", 1)[-1] in ("p50", "p90")
+
+
 class LogHistogram:
     """Quantiles of positive values to 0.1% relative accuracy in fixed memory (plus exact mean).
 
@@ -58,6 +69,12 @@ class LogHistogram:
 
     def mean(self) -> float:
         return self.total / self.n if self.n else math.nan
+
+    @classmethod
+    def bounds(cls, value: float) -> tuple[float, float]:
+        """Where the true quantile lies, given the reported one: both are in one bin, whose
+        width is a factor RATIO, so the truth is within a factor RATIO of the report."""
+        return value / cls.RATIO, value * cls.RATIO
 
     def quantile(self, q: float) -> float:
         """The q-quantile: the bin holding rank ``q * n``, interpolated inside it by rank."""

@@ -18,6 +18,7 @@ from sim.config.loading import config_hash
 from sim.config.paths import nest
 from sim.config.schema import Scenario
 from sim.model.replication import RunResult, simulate
+from sim.model.stats import LogHistogram, is_binned_quantile
 from sim.model.streams import replication_seed
 from sim.study.executor import Executor, day_reporter, local
 from sim.study.numbers import json_number
@@ -70,11 +71,29 @@ def mean_ci(values: Iterable[float], confidence: float = 0.95) -> tuple[float, f
     return mean, mean - half, mean + half
 
 
+def binned_ci(values: Iterable[float], low: float, high: float) -> tuple[float, float]:
+    """A confidence interval of histogram quantiles widened to hold every replication's bin.
+
+    Each replication's quantile is known only to within its histogram bin, so replications that
+    agree to the bin (a fixed delay, say) must not give a zero-width interval: the interval
+    covers the lowest value's bin floor and the highest value's bin ceiling. NaN stays NaN (one
+    replication has no interval).
+    """
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if not finite or not (math.isfinite(low) and math.isfinite(high)):
+        return low, high
+    return min(low, LogHistogram.bounds(min(finite))[0]), max(high, LogHistogram.bounds(max(finite))[1])
+
+
 def summarise(results: list[RunResult], confidence: float = 0.95) -> dict[str, dict[str, float | None]]:
-    """Every metric as ``{mean, ci_low, ci_high}`` over replications (flat keys)."""
+    """Every metric as ``{mean, ci_low, ci_high}`` over replications (flat keys); a histogram
+    quantile's interval also covers each replication's bin (:func:`binned_ci`)."""
     summary = {}
     for name in results[0].metrics:
-        mean, low, high = mean_ci((r.metrics[name] for r in results), confidence)
+        values = [r.metrics[name] for r in results]
+        mean, low, high = mean_ci(values, confidence)
+        if is_binned_quantile(name):
+            low, high = binned_ci(values, low, high)
         summary[name] = {"mean": json_number(mean), "ci_low": json_number(low), "ci_high": json_number(high)}
     return summary
 
