@@ -140,3 +140,24 @@ def test_validate_targets_command_passes_then_reports_a_moved_target_as_a_miss(
     assert main([*base, "--targets", str(_targets_file(tmp_path, 5.0))]) == 1
     out = capsys.readouterr().out
     assert "MISS" in out and "0 of 1 good-data targets within tolerance" in out
+
+
+def test_validate_targets_json_is_the_document_the_table_is_rendered_from(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--json`` prints each target's band, simulated cell and verdict, and the counts."""
+    import json
+
+    from sim.commands.cli import main
+    from sim.report.targets import render_document
+
+    base = ["validate", str(ROOT / "configs" / "baseline.yaml"), "--days", "2"]
+    base += ["--warmup-days", "0.5", "--replications", "2", "--workers", "1"]
+    assert main([*base, "--targets", str(_targets_file(tmp_path, 5.0)), "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    (row,) = document["targets"]
+    assert row["name"] == "answered_999_within_10s" and row["within"] is False
+    assert row["band"] == [4.5, 5.5] and set(row["simulated"]) == {"mean", "ci_low", "ci_high"}
+    assert document["counts"]["good"] == {"targets": 1, "within": 0}
+    assert document["meta"]["replications"] == 2
+    assert "0 of 1 good-data targets within tolerance" in render_document(document)

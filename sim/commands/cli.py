@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.compare",
     "sim.commands.capacity",
     "sim.commands.claims",
+    "sim.commands.results",
 )
 
 

@@ -24,6 +24,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="also run the scenario (or a national config) and check it against these "
         "published-figure targets; exit 1 if a good-data target is missed",
     )
+    parser.add_argument(
+        "--json", action="store_true", help="with --targets: print the check as JSON instead of the table"
+    )
     add_run_options(parser)
     parser.set_defaults(handler=handle)
 
@@ -51,7 +54,10 @@ def handle(args: argparse.Namespace) -> int:
 
 def check_targets(args: argparse.Namespace) -> int:
     """Run the scenario (or national config), print the target table; 1 if a good one misses."""
-    from sim.report.targets import render_results
+    import json
+
+    from sim import __version__
+    from sim.report.targets import render_document, results_document
     from sim.study.national import is_national
     from sim.study.targets import check_national, check_scenario, load_targets, misses
 
@@ -61,5 +67,17 @@ def check_targets(args: argparse.Namespace) -> int:
         results = check_national(args.config, targets, *runs, args.days)
     else:
         results = check_scenario(scenario_from_args(args), targets, *runs)
-    print(render_results(results), end="")
+    meta = {
+        "config": None if args.config is None else str(args.config),
+        "targets": str(args.targets),
+        "replications": args.replications,
+        "seed": args.seed,
+        "days": args.days,
+        "version": __version__,
+    }
+    document = results_document(results, meta)
+    print(
+        json.dumps(document, indent=2, allow_nan=False) if args.json else render_document(document),
+        end="\n" if args.json else "",
+    )
     return 1 if misses(results) else 0
