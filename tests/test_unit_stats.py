@@ -76,3 +76,23 @@ def test_a_wide_interval_across_replications_is_kept_and_covers_every_bin() -> N
     assert cell["ci_low"] == pytest.approx(min(low, 800.0 / LogHistogram.RATIO), abs=1e-6)
     assert cell["ci_high"] == pytest.approx(max(high, 900.0 * LogHistogram.RATIO), abs=1e-6)
     assert summarise(_runs([861.7]))["response_minutes.burglary.p90"]["ci_low"] is None  # type: ignore[arg-type]
+
+
+def test_a_paired_quantile_change_equal_in_every_replication_is_not_a_point() -> None:
+    """compare: a p90 unchanged to the bin in every pair is 0 with the bins' width, not 0 to 0."""
+    import pandas as pd
+
+    from sim.study.compare import paired_table
+
+    rows = [
+        {"scenario": scenario, "replication": r, "metric": metric, "value": value}
+        for scenario in ("base", "tech")
+        for r in range(3)
+        for metric, value in (("response_minutes.burglary.p90", 861.7), ("rostered_hours", 100.0))
+    ]
+    table = paired_table(pd.DataFrame(rows), "base", 1.0).set_index("metric")
+    p90 = table.loc["response_minutes.burglary.p90"]
+    low, high = LogHistogram.bounds(861.7)
+    assert p90["mean"] == 0.0
+    assert p90["ci_low"] == pytest.approx(low - high) and p90["ci_high"] == pytest.approx(high - low)
+    assert table.loc["rostered_hours", "ci_low"] == table.loc["rostered_hours", "ci_high"] == 0.0

@@ -21,13 +21,13 @@ from sim import __version__
 from sim.config.loading import config_hash
 from sim.config.schema import Scenario
 from sim.model.replication import simulate
-from sim.model.stats import ACTIVITIES
+from sim.model.stats import ACTIVITIES, is_binned_quantile
 from sim.model.streams import replication_seed
 from sim.study.executor import Executor, local
 from sim.study.experiment import Experiment, ExperimentSpec, describe, load_experiment
 from sim.study.numbers import json_number
 from sim.study.paired import linear_equivalent, paired_difference
-from sim.study.replications import mean_ci
+from sim.study.replications import binned_difference_ci, mean_ci
 
 # Loading an experiment file lives in sim.study.experiment; its names stay importable from here.
 __all__ = [
@@ -158,14 +158,18 @@ def paired_table(runs: pd.DataFrame, base: str, years: float) -> pd.DataFrame:
             finite = a.notna() & b.notna()
             if not finite.any():
                 continue
-            result = paired_difference(a[finite].to_numpy(), b[finite].to_numpy())
+            result = paired_difference(a[finite].to_numpy(), b[finite].to_numpy()).as_dict()
+            if is_binned_quantile(metric):  # each replication's quantile is known to its bin only
+                result["ci_low"], result["ci_high"] = binned_difference_ci(
+                    a[finite].tolist(), b[finite].tolist(), float(result["ci_low"]), float(result["ci_high"])
+                )
             rows.append(
                 {
                     "scenario": scenario,
                     "metric": metric,
                     "base_mean": float(a[finite].mean()),
                     "scenario_mean": float(b[finite].mean()),
-                    **result.as_dict(),
+                    **result,
                 }
             )
     return pd.DataFrame(rows)

@@ -85,6 +85,17 @@ def binned_ci(values: Iterable[float], low: float, high: float) -> tuple[float, 
     return min(low, LogHistogram.bounds(min(finite))[0]), max(high, LogHistogram.bounds(max(finite))[1])
 
 
+def binned_difference_ci(base: Iterable[float], other: Iterable[float], low: float, high: float) -> tuple[float, float]:
+    """:func:`binned_ci` for paired differences ``other - base`` of histogram quantiles: each
+    replication's difference is known only to within both values' bins."""
+    pairs = [(a, b) for a, b in zip(base, other, strict=True) if math.isfinite(a) and math.isfinite(b)]
+    if not pairs or not (math.isfinite(low) and math.isfinite(high)):
+        return low, high
+    floors = [LogHistogram.bounds(b)[0] - LogHistogram.bounds(a)[1] for a, b in pairs]
+    ceilings = [LogHistogram.bounds(b)[1] - LogHistogram.bounds(a)[0] for a, b in pairs]
+    return min(low, min(floors)), max(high, max(ceilings))
+
+
 def summarise(results: list[RunResult], confidence: float = 0.95) -> dict[str, dict[str, float | None]]:
     """Every metric as ``{mean, ci_low, ci_high}`` over replications (flat keys); a histogram
     quantile's interval also covers each replication's bin (:func:`binned_ci`)."""
