@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sim.report import stored as stored_module
-from sim.report.figures import disagreements, documents, formatted, lookup, markers, render
+from sim.report.figures import BLOCKS, FORMAT, disagreements, documents, formatted, lookup, markers, render
 from sim.report.stored import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,6 +36,10 @@ def test_every_stored_figure_in_the_document_agrees_with_its_result(document: st
 def test_every_marker_names_a_declared_result_and_the_documents_have_figures() -> None:
     quoted = _quoted()
     assert set(quoted) <= set(STORED.specs), f"undeclared results: {set(quoted) - set(STORED.specs)}"
+    for name in DOCUMENTS:  # a pending figure's format must be valid before its result exists
+        for marker in markers((ROOT / name).read_text(encoding="utf-8"), name):
+            valid = marker.path in BLOCKS if marker.fmt == "block" else FORMAT.fullmatch(marker.fmt)
+            assert valid, f"{marker.where()}: {marker.fmt} {marker.path}"
     assert {"run_readme", "validate_baseline", "seed_claims", "national", "attendance_dose"} <= set(quoted)
 
 
@@ -107,6 +111,7 @@ def test_formats_use_the_project_formatter() -> None:
     assert formatted(cell, "+ci0") == "-2 (-24 to +20)"
     assert formatted([6_619_537.0, 6_508_465.0, 6_730_610.0], "range2m") == "6.51 to 6.73"
     assert formatted({"simulated": 0.0453, "low": 0.044, "high": 0.046}, "pct1") == "4.5%"
+    assert formatted([0.028, 0.022, 0.034], "+n1p") == "+2.8"  # percentage points
     assert formatted(False, "verdict") == "MISS"
     assert formatted({"mean": None}, "ci1") == "-"
 

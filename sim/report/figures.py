@@ -10,7 +10,8 @@ a format; a whole block is ``<!-- figs: RESULT KIND -->`` ... ``<!-- /figs -->``
 :data:`BLOCKS`). :func:`render` rewrites every marker from the stored results with the project's
 number formatter; :func:`disagreements` lists markers whose text is not what the result says.
 
-Formats (``+`` in front signs the number; ``k`` or ``m`` after, in thousands or millions):
+Formats (``+`` in front signs the number; ``k``, ``m`` or ``p`` after: in thousands, millions or,
+for a share, percentage points):
 ``nD`` the value (a cell's mean) to D decimals; ``ciD`` mean (low to high); ``rangeD`` low to
 high; ``pctD`` a share as a percentage; ``verdict`` a boolean as within / MISS. A value is a
 contract cell ``{mean, ci_low, ci_high}``, a ``[mean, low, high]`` triple, a row with
@@ -32,8 +33,8 @@ from sim.report.stored import Stored
 
 INLINE = re.compile(r"<!-- fig: (?P<result>\S+) (?P<path>\S+) (?P<fmt>\S+) -->(?P<text>.*?)<!-- /fig -->", re.DOTALL)
 BLOCK = re.compile(r"<!-- figs: (?P<result>\S+) (?P<kind>\S+) -->\n(?P<text>.*?)<!-- /figs -->", re.DOTALL)
-FORMAT = re.compile(r"(?P<sign>\+?)(?P<kind>n|ci|range|pct)(?P<digits>\d)(?P<scale>[km]?)|verdict")
-SCALES = {"": 1.0, "k": 1e3, "m": 1e6}
+FORMAT = re.compile(r"(?P<sign>\+?)(?P<kind>n|ci|range|pct)(?P<digits>\d)(?P<scale>[kmp]?)|verdict")
+SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "p": 0.01}  # p: a share in percentage points
 DOCUMENTS = ("README.md", "docs/*.md")  # the documents whose figures are generated
 
 
