@@ -140,3 +140,36 @@ def test_the_stored_readme_run_is_what_policesim_run_prints(tmp_path: Path) -> N
 def test_the_repository_root_is_where_the_results_live() -> None:
     assert stored_module.ROOT == ROOT  # figures/ sits beside README.md
     assert (ROOT / stored_module.FOLDER / stored_module.SPEC).exists()
+
+
+def test_rerun_runs_the_declared_command_and_stores_a_fresh_result(repo: Path) -> None:
+    """The tool runs the exact command, stores its JSON and the manifest entry, then renders."""
+    from sim.commands.results import render_all, rerun
+
+    command = "policesim run --days 1 --warmup-days 0.5 --replications 2 --workers 1 --json"
+    (repo / "figures" / "results.yaml").write_text(
+        f"results:\n  demo:\n    commands: {command}\n    inputs: [configs/*.yaml]\n"
+    )
+    (repo / "README.md").write_text(
+        "Burglaries <!-- fig: demo summary.incidents.burglary.generated ci0 -->0<!-- /fig -->.\n"
+    )
+    stored = load(repo)
+    assert stored.status("demo") == "stale"  # the manifest names another command
+    rerun(stored, "demo")
+    stored = load(repo)
+    assert stored.status("demo") == "fresh"
+    entry = stored.manifest["demo"]
+    assert entry["command"] == command and entry["inputs"] == ["configs/force.yaml"]
+    assert stored.document("demo")["meta"]["replications"] == 2
+    render_all(stored)
+    assert disagreements(stored, repo / "README.md") == []
+    assert "-->0<!--" not in (repo / "README.md").read_text()
+
+
+def test_the_results_command_lists_every_result(capsys: pytest.CaptureFixture[str]) -> None:
+    from sim.commands.cli import main
+
+    assert main(["results"]) == 0
+    out = capsys.readouterr().out
+    for name in STORED.specs:
+        assert name in out
