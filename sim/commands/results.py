@@ -79,7 +79,10 @@ def rerun(stored: Any, name: str) -> None:
             done = subprocess.run(_argv(command, scratch), cwd=stored.root, stdout=subprocess.PIPE, text=True)
             stdout = done.stdout
             if done.returncode not in (0, 1, 3):  # 1: a target missed; 3: a force overloaded (still a result)
-                raise ConfigError(f"{name}: {command!r} failed with exit status {done.returncode}")
+                raise ConfigError(
+                    f"{name}: {command!r} failed with exit status {done.returncode} "
+                    "(results made before it are stored; policesim results --stale resumes)"
+                )
         try:
             if isinstance(spec.output, str) and spec.output == "stdout":
                 document: Any = json.loads(stdout)
