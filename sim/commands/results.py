@@ -1,7 +1,7 @@
 """``policesim results``: the stored results the documents quote; rerun them, render the figures.
 
-``policesim results`` lists each result (fresh, stale or missing); ``--rerun NAME``, ``--stale``
-or ``--all`` reruns results (their exact commands, from the repository root) and then rewrites
+``policesim results`` lists each result (fresh, stale or missing); ``--rerun NAME``, ``--stale``,
+``--missing`` or ``--all`` reruns results (their exact commands, from the repository root) and then rewrites
 every figure in README.md and docs/*.md; ``--render`` only rewrites the figures; ``--check``
 exits 1 when a stored result is stale or a document disagrees with one.
 """
@@ -28,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "and rewrite the figures in README.md and docs/*.md from them.",
     )
     parser.add_argument("--rerun", nargs="+", metavar="NAME", default=[], help="rerun these results")
-    parser.add_argument("--stale", action="store_true", help="rerun every stale or missing result")
+    parser.add_argument("--stale", action="store_true", help="rerun every stale result (inputs changed since)")
+    parser.add_argument("--missing", action="store_true", help="rerun every result never produced")
     parser.add_argument("--all", action="store_true", help="rerun every result (expensive: see the costs listed)")
     parser.add_argument("--render", action="store_true", help="rewrite the documents' figures from the stored results")
     parser.add_argument("--check", action="store_true", help="exit 1 if a result is stale or a figure disagrees")
@@ -44,8 +45,9 @@ def handle(args: argparse.Namespace) -> int:
     if unknown:
         raise ConfigError(f"figures/results.yaml: no result named {', '.join(unknown)}")
     names = list(stored.specs) if args.all else [n for n in stored.specs if n in args.rerun]
-    if args.stale:
-        names += [n for n in stored.specs if stored.status(n) != "fresh" and n not in names]
+    wanted = {"stale"} if args.stale else set()
+    wanted |= {"missing"} if args.missing else set()
+    names += [n for n in stored.specs if stored.status(n) in wanted and n not in names]
     for name in names:
         rerun(stored, name)
     if names or args.render:
@@ -81,7 +83,7 @@ def rerun(stored: Any, name: str) -> None:
             if done.returncode not in (0, 1, 3):  # 1: a target missed; 3: a force overloaded (still a result)
                 raise ConfigError(
                     f"{name}: {command!r} failed with exit status {done.returncode} "
-                    "(results made before it are stored; policesim results --stale resumes)"
+                    "(results made before it are stored; --stale --missing reruns the rest)"
                 )
         try:
             if isinstance(spec.output, str) and spec.output == "stdout":
