@@ -122,3 +122,17 @@ def test_force_block_errors_are_one_line(tmp_path: Path, text: str, message: str
 def test_a_set_override_of_officers_still_applies(tmp_path: Path) -> None:
     scenario = load_scenario(FORCES / "cleveland.yaml", ["workforce.response_officers=300"])
     assert scenario.workforce.response_officers == 300
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_input_of_a_force_has_a_source_in_the_report(path: Path) -> None:
+    from sim.config.loading import resolved_dict
+    from sim.report.inputs import NO_SOURCE, calibration_entries, file_sources, input_rows
+
+    config = resolved_dict(load_scenario(path))
+    rows = input_rows(config, [file_sources(path)], calibration_entries(ROOT / "docs" / "calibration.md"))
+    assert [r.path for r in rows if not r.source or r.source.startswith(NO_SOURCE)] == []
+    sources = {r.path: r.source for r in rows}
+    name = config["force"]["name"]
+    assert f"row {name!r}" in sources["force.officer_fte"]
+    assert f"row {name!r}" in sources["workforce.response_officers"]  # not the baseline's comment

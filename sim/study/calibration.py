@@ -19,6 +19,7 @@ from sim.config import paths
 from sim.errors import ConfigError, DataError
 
 if TYPE_CHECKING:
+    from sim.config.schema import Scenario
     from sim.study.targets import TargetResult, TargetsFile, TargetSpec
 
 CONFIDENCE_LEVELS: frozenset[str] = frozenset({"published", "published (second-hand)", "derived", "assumed"})
@@ -230,7 +231,7 @@ def fit_loss(results: Sequence[TargetResult]) -> float:
 
 
 def calibrate(
-    raw: Mapping[str, Any],
+    scenario: Scenario,
     parameters: Sequence[FitParameter],
     targets: TargetsFile,
     entries: list[SourceEntry],
@@ -243,25 +244,25 @@ def calibrate(
     """Coordinate search over each assumed parameter's range (``points`` values, ``rounds`` passes)
     minimising ``fit_loss`` over the scenario's fit targets; every evaluation uses the same seed,
     so candidates differ by their parameters, not by noise. Holdout targets are never read."""
-    from sim.config.loading import apply_overrides, scenario_from_dict
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
     from sim.study.replications import run_replications
     from sim.study.targets import check_targets, scenario_context, scenario_targets, with_role
 
     check_assumed(parameters, entries)
     if points < 2:
         raise ConfigError(f"calibrate: points must be at least 2, got {points}")
-    base = scenario_from_dict(raw)
-    fit: list[TargetSpec] = with_role(scenario_targets(base, targets), "fit")
+    raw = resolved_dict(scenario)
+    fit: list[TargetSpec] = with_role(scenario_targets(scenario, targets), "fit")
     if not fit:
         raise ConfigError("calibrate: the targets file has no fit targets for this scenario")
-    context = scenario_context(base, targets)
+    context = scenario_context(scenario, targets)
     leaves = paths.named_leaves(raw)
     current = {p.path: min(max(leaves.get(p.path, p.low), p.low), p.high) for p in parameters}
     evaluations: list[tuple[dict[str, float], float]] = []
 
     def evaluate(values: dict[str, float]) -> float:
-        scenario = scenario_from_dict(apply_overrides(dict(raw), _typed(values, leaves)))
-        runs = run_replications(scenario, replications, seed, workers)
+        candidate = scenario_from_dict(apply_overrides(raw, _typed(values, leaves)))
+        runs = run_replications(candidate, replications, seed, workers)
         loss = fit_loss(check_targets(fit, [r.metrics for r in runs], context, "force"))
         evaluations.append((dict(values), loss))
         return loss
@@ -272,6 +273,8 @@ def calibrate(
             step = (parameter.high - parameter.low) / (points - 1)
             for value in (parameter.low + i * step for i in range(points)):
                 candidate = {**current, parameter.path: value}
+                if candidate == current:  # already evaluated
+                    continue
                 loss = evaluate(candidate)
                 if loss < best:
                     best, current = loss, candidate
