@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "common random numbers), for the largest volume at which the share of the type attended "
         "in person falls by at most --share-tolerance points and its mean time to attend rises by "
         "at most --time-tolerance minutes, against the base scenario with no extra demand. Reports "
-        "the bracket (last passing, first failing volume) and the paired 95%% CIs at every volume "
+        "the bracket (last passing, first failing volume) and the paired 95% CIs at every volume "
         "tried. Needs attendance decisions (configs/attendance/decisions.yaml).",
     )
     add_experiment_options(parser)
