@@ -189,6 +189,10 @@ def test_capacity_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         passed = [s["volume"] for s in entry["steps"] if s["passed"]]
         assert cell["last_passing"] == (max(passed) if passed else None)
     assert {"capacity.json", "capacity.parquet", "manifest.json"} <= {p.name for p in (tmp_path / "out").iterdir()}
+    assert main(argv) == 0  # the text names the tolerance and every step
+    text = capsys.readouterr().out
+    assert "at most 0.5 percentage points" in text and "at most 30 min" in text
+    assert text.count(" a year: in person ") == len(base["steps"]) + len(more["steps"])
     assert main([*argv, "--type", "burglry"]) == 2
     assert "--type" in capsys.readouterr().err
     with pytest.raises(SystemExit):

@@ -25,10 +25,10 @@ def bracket_text(cell: dict[str, Any]) -> str:
     """The absorbable volume as the search left it."""
     passing, failing = cell["last_passing"], cell["first_failing"]
     if passing is None:
-        return "none: fails with no extra demand"
+        return "none (fails with no extra demand)"
     if cell["censored"]:
-        return f"at least {number(passing, 0)} (the largest volume searched passed)"
-    return f"between {number(passing, 0)} (last passing) and {number(failing, 0)} (first failing)"
+        return f"at least {number(passing, 0)} a year (the largest volume searched passed)"
+    return f"between {number(passing, 0)} (last passing) and {number(failing, 0)} (first failing) a year"
 
 
 def _clearly(entry: dict[str, Any]) -> str:
@@ -49,13 +49,18 @@ def render_capacity(document: dict[str, Any]) -> str:
         f"a year), {document['replications']} replications, {document['horizon_days']:g} days, "
         f"seed {document['seed']}",
         f"Passes: against {document['base']!r} with no extra demand, on common random numbers, the mean "
-        f"share of {kind} attended in person falls by at most {tolerance['share_points']:g} points and the "
+        f"share of {kind} attended in person falls by at most {tolerance['share_points']:g} percentage points and the "
         f"mean time to attend rises by at most {tolerance['minutes']:g} min.",
         f"Base: {mean_ci(reference['share_in_person_percent'], 1)}% attended in person; time to attend "
         f"{mean_ci(reference['time_to_attend_minutes'], 0)} min (mean, 95% CI)",
     ]
+    if reference["overloaded_replications"]:
+        lines.append(
+            f"WARNING: {reference['overloaded_replications']} replication(s) of the base overloaded with no extra "
+            "demand: the base itself is beyond what the force can serve"
+        )
     for name, entry in document["scenarios"].items():
-        lines.append(f"  {name}: {bracket_text(entry['absorbable_per_year'])} a year; {_clearly(entry)}")
+        lines.append(f"  {name}: {bracket_text(entry['absorbable_per_year'])}; {_clearly(entry)}")
         gain = entry.get("gain_over_base_per_year")
         if gain is not None:
             low, high = gain["low"], gain["high"]

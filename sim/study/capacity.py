@@ -237,6 +237,7 @@ def summarise_capacity(runs: CapacityRuns, base_name: str) -> dict[str, Any]:
     summary: dict[str, Any] = {}
     for name, search in runs.searches.items():
         steps = runs.steps[name]
+        own = [row for row in runs.rows if row["scenario"] == name]  # the base's include the reference
         within = [s["volume"] for s in steps if s["clearly"] == "within"]
         beyond = [s["volume"] for s in steps if s["clearly"] == "beyond"]
         summary[name] = {
@@ -248,8 +249,8 @@ def summarise_capacity(runs: CapacityRuns, base_name: str) -> dict[str, Any]:
             "clearly_within_up_to": max(within) if within else None,
             "clearly_beyond_from": min(beyond) if beyond else None,
             "steps": steps,
-            "runs": len(steps) * len(runs.reference),
-            "wall_seconds": sum(row["wall_seconds"] for row in runs.rows if row["scenario"] == name),
+            "runs": len(own),
+            "wall_seconds": sum(row["wall_seconds"] for row in own),
         }
     base = runs.searches.get(base_name)
     for name, search in runs.searches.items():
