@@ -198,3 +198,18 @@ def test_capacity_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     with pytest.raises(SystemExit):
         main([*argv, "--time-tolerance", "-1"])
     assert "--time-tolerance" in capsys.readouterr().err
+
+
+def test_a_base_with_nothing_to_measure_is_refused() -> None:
+    """No incident of the type after the warm-up: a one-line error, not a search on NaN."""
+    scenario = build(force(officers=2, days=3.0))
+    quiet = scenario.model_copy(
+        update={
+            "incident_types": {
+                **scenario.incident_types,
+                "burglary": scenario.incident_types["burglary"].model_copy(update={"yearly_volume": 1e-6}),
+            }
+        }
+    )
+    with pytest.raises(ConfigError, match="type 'burglary': replication 0 of the base attended none"):
+        absorbable_demand(quiet, {"base": quiet}, "burglary", 1, 2, CapacitySettings(1, 2, 1))

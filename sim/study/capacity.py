@@ -210,7 +210,7 @@ def absorbable_demand(
                 if name is not None:
                     judged(name, rows)
                 else:
-                    runs.reference = rows
+                    runs.reference = _measurable(rows, kind)
                     for other, scenario in scenarios.items():
                         if scenario is base:  # the base at no extra demand is the reference
                             judged(other, rows)
@@ -222,6 +222,18 @@ def absorbable_demand(
     for name in runs.steps:
         runs.steps[name].sort(key=lambda step: step["volume"])
     return runs
+
+
+def _measurable(rows: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The reference rows, refused when a replication has no measure to compare (no incident of
+    the type, or none attended, in the measured window)."""
+    for row in rows:
+        if not (math.isfinite(row["share_in_person"]) and math.isfinite(row["time_to_attend_minutes"])):
+            raise ConfigError(
+                f"type {kind!r}: replication {row['replication']} of the base attended none in the "
+                "measured window, so there is no service to compare; lengthen --days"
+            )
+    return rows
 
 
 def _shifted(progress: Callable[[float], None] | None, offset: float) -> Callable[[float], None] | None:
