@@ -113,6 +113,8 @@ def test_formats_use_the_project_formatter() -> None:
     assert formatted({"simulated": 0.0453, "low": 0.044, "high": 0.046}, "pct1") == "4.5%"
     assert formatted([0.028, 0.022, 0.034], "+n1p") == "+2.8"  # percentage points
     assert formatted(False, "verdict") == "MISS"
+    assert formatted({"produced": False, "within": False}, "verdict") == "not produced"
+    assert formatted({"produced": True, "within": True}, "verdict") == "within"
     assert formatted({"mean": None}, "ci1") == "-"
 
 

@@ -13,7 +13,8 @@ number formatter; :func:`disagreements` lists markers whose text is not what the
 Formats (``+`` in front signs the number; ``k``, ``m`` or ``p`` after: in thousands, millions or,
 for a share, percentage points):
 ``nD`` the value (a cell's mean) to D decimals; ``ciD`` mean (low to high); ``rangeD`` low to
-high; ``pctD`` a share as a percentage; ``verdict`` a boolean as within / MISS. A value is a
+high; ``pctD`` a share as a percentage; ``verdict`` a boolean as within / MISS (a target's row:
+not produced, within or MISS). A value is a
 contract cell ``{mean, ci_low, ci_high}``, a ``[mean, low, high]`` triple, a row with
 ``simulated``, ``low`` and ``high``, or a number.
 """
@@ -117,7 +118,9 @@ def formatted(value: Any, fmt: str) -> str:
     match = FORMAT.fullmatch(fmt)
     if match is None:
         raise ConfigError(f"unknown figure format {fmt!r}")
-    if fmt == "verdict":
+    if fmt == "verdict":  # a boolean, or a target's row (which may not be produced)
+        if isinstance(value, Mapping):
+            return "not produced" if value.get("produced") is False else formatted(value.get("within"), fmt)
         return "within" if value else "MISS"
     kind, digits, sign = match["kind"], int(match["digits"]), bool(match["sign"])
     scale = SCALES[match["scale"]]
