@@ -40,7 +40,7 @@ def response_table(summary: Mapping[str, Any]) -> Table | None:
     if rows is None:
         return None
     table = Table(title="Responses by type (means)")
-    table.add_column("type")
+    table.add_column("type", no_wrap=True, min_width=max(len(row[0]) for row in rows))  # names whole
     for _, label in (*COLUMNS, ("", "appointment wait (h)")):
         table.add_column(label, justify="right")
     for row in rows:
