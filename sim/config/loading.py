@@ -23,7 +23,8 @@ from sim.config.schema import Scenario
 from sim.errors import ConfigError, DataError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"
+DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"  # the packaged default: a force under pressure
+BASELINE_CONFIG = CONFIG_DIR / "baseline.yaml"  # every optional section off (queueing checks)
 EXTENDS_KEY = "extends"
 DIST_KEY = "dist"
 MAX_EXTENDS_DEPTH = 16
