@@ -91,7 +91,9 @@ def test_a_dose_beyond_reach_is_refused_naming_the_field_and_the_reach() -> None
     settings = shipped("automated_redaction")
     top = REGISTRY["automated_redaction"].dosed(settings, 1.25)
     assert (top.video_saving, top.text_saving) == (0.75, 1.0)
-    with pytest.raises(DoseError, match=r"text_saving: 0.8 x 1.3 exceeds its bound 1; the largest reachable dose is 1.25"):
+    with pytest.raises(
+        DoseError, match=r"text_saving: 0.8 x 1.3 exceeds its bound 1; the largest reachable dose is 1.25"
+    ):
         REGISTRY["automated_redaction"].dosed(settings, 1.3)
     with pytest.raises(DoseError, match="takes no dose"):
         REGISTRY["extra_demand"].dosed(SECTIONS["extra_demand"](), 0.5)
@@ -168,7 +170,10 @@ def test_an_unreachable_dose_is_reported_and_its_largest_reachable_dose_run(tmp_
         ({"doses": {"technologies": [{"intervention": "teleport"}]}}, "doses.technologies.0.intervention: 'teleport'"),
         ({"doses": {"technologies": [{"intervention": "extra_demand"}]}}, "extra_demand takes no dose"),
         ({"doses": {"technologies": [{"intervention": "admin_reduction"}]}}, "enabled is false after its overlays"),
-        ({"doses": {"factors": [1, 1], "technologies": [{"intervention": "admin_reduction"}]}}, "factors must be unique"),
+        (
+            {"doses": {"factors": [1, 1], "technologies": [{"intervention": "admin_reduction"}]}},
+            "factors must be unique",
+        ),
     ],
 )
 def test_a_bad_doses_block_is_one_line_naming_the_field(tmp_path: Path, change: dict[str, Any], message: str) -> None:
@@ -251,3 +256,30 @@ def test_the_command_needs_a_doses_block(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["dose", str(path)]) == 2
     err = capsys.readouterr().err
     assert "doses: missing" in err and err.count("\n") == 1
+
+
+def test_a_plug_in_registered_at_run_time_doses_through_its_contract(tmp_path: Path) -> None:
+    """The toy of test_intervention_plugin states its dose by one class attribute; a factor at
+    its reach is run as asked (no extra `_max` scenario), one beyond it is unreachable."""
+    from test_intervention_plugin import DeskCallback
+
+    from sim.model.interventions.registry import register, unregister
+
+    register("desk_callback", DeskCallback)
+    try:
+        overlay = tmp_path / "callback.yaml"
+        overlay.write_text("interventions:\n  desk_callback: {enabled: true, adoption: 0.5}\n")
+        path = write(tmp_path, [], [0, 2, 3])
+        spec = yaml.safe_load(path.read_text())
+        spec["doses"]["technologies"] = [{"intervention": "desk_callback", "overlays": [str(overlay)]}]
+        path.write_text(yaml.safe_dump(spec))
+        experiment = load_experiment(path)
+    finally:
+        unregister("desk_callback")
+    assert list(experiment.scenarios) == ["strained", "desk_callback_x0", "desk_callback_x2"]
+    assert [(p.factor, p.scenario) for p in experiment.doses] == [
+        (0, "desk_callback_x0"),
+        (2, "desk_callback_x2"),
+        (3, None),
+    ]
+    assert experiment.scenarios["desk_callback_x2"].interventions.section("desk_callback").adoption == 1.0

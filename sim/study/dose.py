@@ -5,12 +5,14 @@ attended in person against the officer hours freed, beside the linear conversion
 Each intervention's plug-in states how its settings scale with ``d`` and the largest ``d`` they
 can take (``Intervention.dosed`` and ``reach``). A factor beyond reach is never clipped: it is
 reported as unreachable, naming the largest reachable dose, and that dose is run once instead
-(its scenario ``<technology>_max``, marked ``largest_reachable``), so the curve still has its top.
+(its scenario ``<technology>_max``, marked ``largest_reachable``; not if it is among the factors
+asked), so the curve still has its top.
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +101,8 @@ def _points(
     run = [
         (factor, scenario_name(technology.label, factor), False) for factor in sorted(factors) if factor not in beyond
     ]
-    if beyond:
-        run.append((top, f"{technology.label}_max", True))
+    if beyond and not any(math.isclose(factor, top, rel_tol=dose.ROUNDING) for factor, _, _ in run):
+        run.append((top, f"{technology.label}_max", True))  # the top of the curve, unless asked already
     for factor, name, largest in run:
         try:
             dosed = plug_in.dosed(settings, factor)
