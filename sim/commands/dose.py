@@ -4,12 +4,10 @@ curve of extra incidents attended in person against the hours freed, beside the 
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sim.commands.compare import add_experiment_options
+from sim.commands.compare import add_experiment_options, experiment_from_args, run_and_report
 from sim.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -58,67 +56,34 @@ def _factors(text: str) -> list[float]:
 def handle(args: argparse.Namespace) -> int:
     """Load and expand, run, compare, tabulate, write."""
     from sim.report.dose import render_dose
-    from sim.report.output import claim_directory
-    from sim.report.progress import progress_bar
-    from sim.study.compare import comparison_document, run_experiment
+    from sim.study.compare import comparison_document
     from sim.study.dose import dose_document
-    from sim.study.experiment import load_experiment
 
-    if args.warmup_days is not None and args.warmup_days < 0:
-        raise ConfigError(f"--warmup-days: must not be negative, got {args.warmup_days}")
-    experiment = load_experiment(args.experiment, args.replications, args.days, args.warmup_days, args.factors)
-    spec = experiment.spec
-    if spec.doses is None:
+    experiment = experiment_from_args(args)
+    if experiment.spec.doses is None:
         raise ConfigError(
             f"{args.experiment}: doses: missing; policesim dose needs a doses block (see docs/howto/dose-response.md)"
         )
-    total = spec.replications * len(experiment.scenarios)
-    with claim_directory(args.out, args.force) as out:
-        with progress_bar(f"{spec.name}: runs", total) as update:
-            runs = run_experiment(experiment, args.workers, update)
-        document = dose_document(experiment, comparison_document(experiment, runs))
-        if args.json:
-            print(json.dumps(document, indent=2, allow_nan=False))
-        else:
-            print(render_dose(document), end="")
-        if out is not None:
-            _write(out, experiment, runs, document)
-            if not args.json:
-                print(f"results written to {args.out}")
-    return 0
+
+    def build(experiment: Experiment, runs: ExperimentRuns) -> dict[str, Any]:
+        return dose_document(experiment, comparison_document(experiment, runs))
+
+    return run_and_report(args, experiment, build, render_dose, _write)
 
 
 def _write(out: ClaimedDirectory, experiment: Experiment, runs: ExperimentRuns, document: dict[str, Any]) -> None:
     """Everything into ``--out`` at once (tables, plot, JSON, manifest), never half-written."""
-    from sim.config.loading import resolved_dict
-    from sim.report.compare import comparison_frames
+    from sim.commands.compare import write_results
     from sim.report.dose import dose_frame, write_dose_plot
     from sim.report.output import json_writer
-    from sim.study.experiment import describe
 
-    spec = experiment.spec
-    manifest = {
-        "command": "dose",
-        "argv": sys.argv[1:],
-        "options": {"experiment": str(experiment.path)},
-        "experiment": describe(spec),
-        "seed": spec.seed,
-        "replications": spec.replications,
-        "version": document["meta"]["version"],
-        "config_hash": document["meta"]["config_hash"],
-        "configs": {name: resolved_dict(s) for name, s in experiment.scenarios.items()},
-    }
-    writers = {
-        "dose.json": json_writer(document),
-        "manifest.json": json_writer(manifest),
-        "dose.parquet": dose_frame(document).to_parquet,
-    }
-    for name, frame in comparison_frames(experiment, runs).items():
-        writers[f"{name}.parquet"] = frame.to_parquet
-
-    def plots(target: Path) -> None:
-        target.mkdir()
-        write_dose_plot(document, target / "dose_curves.png")
-
-    writers["plots"] = plots
-    out.write(writers)
+    files = {"dose.json": json_writer(document), "dose.parquet": dose_frame(document).to_parquet}
+    write_results(
+        out,
+        "dose",
+        experiment,
+        runs,
+        document["meta"],
+        files,
+        lambda folder: write_dose_plot(document, folder / "dose_curves.png"),
+    )
