@@ -22,18 +22,17 @@ from pydantic import (
 
 from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
+from sim.config.duties import Duties
 from sim.config.interventions import InterventionsConfig
 from sim.config.response import Attendance
-
-# The workforce section lives in its own module; its classes are re-exported here.
-from sim.config.workforce import Abstraction as Abstraction
+from sim.config.sinks import Sinks
+from sim.config.workforce import Abstraction as Abstraction  # the workforce section's classes, re-exported
 from sim.config.workforce import Shift as Shift
 from sim.config.workforce import Staffing as Staffing
 from sim.config.workforce import Station as Station
 from sim.config.workforce import Workforce
 
-# Bounds far past any real force (England and Wales has about 10 million 999 calls a year): a
-# larger value is a typo, and would never finish.
+# Bounds far past any real force (about 10 million 999 calls a year nationally): larger is a typo.
 MAX_HORIZON_DAYS = 36525.0  # a century
 MAX_YEARLY_CALLS = 1e8
 MAX_MULTIPLIER = 1e6
@@ -333,7 +332,9 @@ class Scenario(Strict):
     dispatch: Dispatch = Field(default_factory=Dispatch)
     tasks: dict[str, Task] = Field(default_factory=dict)
     interventions: InterventionsConfig = Field(default_factory=InterventionsConfig)
+    duties: Duties | None = Field(default=None, description="court, proactive work, crewing, investigation pool")
     attendance: Attendance | None = Field(default=None, description="response decisions; none: all in person")
+    sinks: Sinks | None = Field(default=None, description="after the scene: custody, mental health, scene guards")
     output: Output = Field(default_factory=Output)
 
     @model_validator(mode="before")
@@ -390,6 +391,8 @@ class Scenario(Strict):
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
         if self.attendance is not None:
             self.attendance.check_references(list(self.incident_types), [g for g, x in self.grades.items() if x.deploy])
+        if self.sinks is not None:
+            self.sinks.check_references(self)
         return self
 
     def grade_order(self) -> list[str]:
