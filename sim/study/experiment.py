@@ -100,7 +100,7 @@ class ExperimentSpec(BaseModel):
 
     name: str = Field(pattern=NAME_PATTERN)
     description: str = ""
-    config: str | None = Field(None, description="scenario file; none: the packaged baseline")
+    config: str | None = Field(None, description="scenario file; none: the packaged default (configs/default.yaml)")
     base: str = Field(description="name of the scenario the others are compared against")
     replications: PositiveInt = 10
     seed: NonNegativeInt = 0
