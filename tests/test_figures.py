@@ -175,3 +175,19 @@ def test_the_results_command_lists_every_result(capsys: pytest.CaptureFixture[st
     out = capsys.readouterr().out
     for name in STORED.specs:
         assert name in out
+
+
+def test_a_change_to_a_config_an_input_extends_makes_it_stale(repo: Path) -> None:
+    """``configs/default.yaml`` extends overlays: a change to any of them must show."""
+    (repo / "configs" / "force.yaml").write_text("extends: [../base/parent.yaml]\nofficers: 600\n")
+    (repo / "base").mkdir()
+    (repo / "base" / "parent.yaml").write_text("abstraction: 0.2\n")
+    (repo / "figures" / "results.yaml").write_text(
+        "results:\n  demo:\n    commands: policesim run --json\n    inputs: [configs/force.yaml]\n"
+    )
+    stored = load(repo)
+    stored.record("demo", "0.1.0", "2026-11-29T00:00:00Z", 1.0)
+    stored.save_manifest()
+    assert load(repo).manifest["demo"]["inputs"] == ["base/parent.yaml", "configs/force.yaml"]
+    (repo / "base" / "parent.yaml").write_text("abstraction: 0.3\n")
+    assert load(repo).status("demo") == "stale"

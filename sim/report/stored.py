@@ -122,14 +122,34 @@ def load(root: Path = ROOT) -> Stored:
 
 
 def input_files(root: Path, patterns: tuple[str, ...]) -> list[str]:
-    """The repository files the patterns name, sorted; a pattern matching nothing is an error."""
+    """The repository files the patterns name, with every config each one ``extends`` (so a
+    result made from ``configs/default.yaml`` goes stale when an overlay it builds on changes),
+    sorted; a pattern matching nothing is an error."""
     files: set[str] = set()
     for pattern in patterns:
         found = [p for p in root.glob(pattern) if p.is_file()]
         if not found:
             raise ConfigError(f"{FOLDER}/{SPEC}: input {pattern!r} matches no file")
-        files.update(p.relative_to(root).as_posix() for p in found)
+        for path in found:
+            files.update(_with_parents(root, path.resolve()))
     return sorted(files)
+
+
+def _with_parents(root: Path, path: Path) -> set[str]:
+    """A file and, for a YAML config, the files its ``extends`` chain names."""
+    found = {path.relative_to(root.resolve()).as_posix()}
+    if path.suffix not in (".yaml", ".yml"):
+        return found
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError:
+        return found
+    parents = raw.get("extends") if isinstance(raw, Mapping) else None
+    for parent in [parents] if isinstance(parents, str) else parents or []:
+        target = (path.parent / str(parent)).resolve()
+        if target.is_file() and target.is_relative_to(root.resolve()):
+            found |= _with_parents(root, target)
+    return found
 
 
 def inputs_hash(root: Path, patterns: tuple[str, ...]) -> str:
