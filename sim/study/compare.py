@@ -241,6 +241,22 @@ def _cell(table: pd.DataFrame, scenario: str, metric: str, negate: bool = False)
     }
 
 
+def _pools(table: pd.DataFrame, scenario: str, years: float) -> dict[str, Any]:
+    """Where the hours land: follow-up hours freed per year and officers moved, per pool of officers
+    (``pools.*`` exist only with a ``duties`` section; an empty mapping without one)."""
+    pools: dict[str, Any] = {}
+    for pool in ("response", "investigation"):
+        freed = _cell(table, scenario, f"pools.{pool}.followup_hours", negate=True)
+        if freed["mean"] is None:
+            continue
+        per_year = {k: json_number(freed[k] / years) for k in ("mean", "ci_low", "ci_high")}
+        pools[pool] = {
+            "followup_hours_freed_per_year": {**per_year, "variance_reduction": freed["variance_reduction"]},
+            "officers_change": _cell(table, scenario, f"pools.{pool}.officers"),
+        }
+    return pools
+
+
 def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[str, Any]:
     """The comparison as a JSON-ready document: per scenario and type, linear beside simulated."""
     spec = experiment.spec
@@ -283,6 +299,7 @@ def comparison_document(experiment: Experiment, runs: ExperimentRuns) -> dict[st
             },
             "overtime_change_hours_per_year": _cell(table, name, "overtime_hours"),
             "followup_backlog_change_hours": _cell(table, name, "followup_backlog_hours"),
+            "pools": _pools(table, name, years),
             "types": by_type,
         }
     return {
