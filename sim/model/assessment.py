@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from sim.config.response import RESPONSES, Attendance, Rule
+from sim.config.response import RESPONSES, Attendance, Rule, Upgrade
 from sim.config.schema import Scenario
 from sim.model.draws import ByNumber, uniform
 from sim.model.incident import Incident
@@ -42,37 +42,15 @@ class State(Protocol):
         ...
 
 
-class CompiledRule:
-    """A rule with its names turned into index sets, for quick matching."""
+class Match:
+    """Which incidents a rule is about: its types, grades and risk levels as index sets (None: all)."""
 
-    __slots__ = (
-        "rule",
-        "name",
-        "response",
-        "mandatory",
-        "conditional",
-        "types",
-        "grades",
-        "risk",
-        "waiting_at_least",
-        "free_officers_below",
-        "slot_after_hours",
-        "slot",
-    )
+    __slots__ = ("types", "grades", "risk")
 
-    def __init__(self, rule: Rule, types: list[str], grades: list[str], risk_levels: list[str]) -> None:
-        self.rule = rule
-        self.name = rule.name
-        self.response = RESPONSES.index(rule.response)
-        self.mandatory = rule.mandatory
-        self.conditional = rule.conditional()
+    def __init__(self, rule: Rule | Upgrade, types: list[str], grades: list[str], risk_levels: list[str]) -> None:
         self.types = {types.index(t) for t in rule.types} or None
         self.grades = {grades.index(g) for g in rule.grades} or None
         self.risk = {risk_levels.index(r) for r in rule.risk} or None
-        self.waiting_at_least = rule.waiting_at_least
-        self.free_officers_below = rule.free_officers_below
-        self.slot_after_hours = rule.slot_after_hours
-        self.slot = -1  # where its decisions are counted (set by the owner of the tallies)
 
     def covers(self, kind: int, grade: int, risk: int) -> bool:
         """Whether the rule is about this incident (before its conditions)."""
@@ -81,6 +59,34 @@ class CompiledRule:
             and (self.grades is None or grade in self.grades)
             and (self.risk is None or risk in self.risk)
         )
+
+
+class CompiledRule(Match):
+    """A rule with its names turned into index sets, for quick matching."""
+
+    __slots__ = (
+        "rule",
+        "name",
+        "response",
+        "mandatory",
+        "conditional",
+        "waiting_at_least",
+        "free_officers_below",
+        "slot_after_hours",
+        "slot",
+    )
+
+    def __init__(self, rule: Rule, types: list[str], grades: list[str], risk_levels: list[str]) -> None:
+        super().__init__(rule, types, grades, risk_levels)
+        self.rule = rule
+        self.name = rule.name
+        self.response = RESPONSES.index(rule.response)
+        self.mandatory = rule.mandatory
+        self.conditional = rule.conditional()
+        self.waiting_at_least = rule.waiting_at_least
+        self.free_officers_below = rule.free_officers_below
+        self.slot_after_hours = rule.slot_after_hours
+        self.slot = -1  # where its decisions are counted (set by the owner of the tallies)
 
     def holds(self, grade: int, state: State) -> bool:
         """Whether every condition the rule names holds now."""
@@ -91,10 +97,15 @@ class CompiledRule:
         return self.slot_after_hours is None or state.earliest_slot_hours() > self.slot_after_hours
 
 
+def risk_levels(scenario: Scenario) -> list[str]:
+    """The scenario's risk levels, in the order of ``attendance.risk.shares``."""
+    config = scenario.attendance
+    return list(config.risk.shares) if config is not None and config.risk is not None else []
+
+
 def compile_rules(rules: tuple[Rule, ...], scenario: Scenario) -> list[CompiledRule]:
     """Rules of the config, with names resolved against the scenario."""
-    config = scenario.attendance
-    levels = list(config.risk.shares) if config is not None and config.risk is not None else []
+    levels = risk_levels(scenario)
     return [CompiledRule(rule, list(scenario.incident_types), scenario.grade_order(), levels) for rule in rules]
 
 
@@ -106,8 +117,7 @@ class RuleTable:
     """
 
     def __init__(self, rules: list[CompiledRule], scenario: Scenario) -> None:
-        config = scenario.attendance
-        levels = len(config.risk.shares) if config is not None and config.risk is not None else 0
+        levels = len(risk_levels(scenario))
         self.table = [
             [
                 [_until_unconditional(r for r in rules if r.covers(kind, grade, risk)) for risk in range(-1, levels)]

@@ -193,6 +193,7 @@ class Attendance:
             out[f"incidents.{name}.attended_by_video"] = float(video)
             out[f"incidents.{name}.diverted"] = float(row[DIVERTED])
             out[f"incidents.{name}.appointments_missed"] = float(row[MISSED])
+            out[f"incidents.{name}.upgraded"] = float(self.stack.upgraded[kind]) if self.stack is not None else 0.0
             waits = self.appointment_wait[kind]
             out[f"appointment_wait_hours.{name}.mean"] = waits.mean()
             out[f"appointment_wait_hours.{name}.p90"] = waits.quantile(0.9)

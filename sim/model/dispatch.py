@@ -120,6 +120,22 @@ class Dispatcher:
             self.stats.queue_wait_total[incident.kind] += self.clock.now - incident.queued_at
         incident.state = SCHEDULED
 
+    def regrade(self, incident: Incident, grade: int) -> None:
+        """Raise a waiting incident to ``grade``: it leaves its queue for that grade's (keeping its
+        call time, its queued time and its give-up time), and counts under that grade from now."""
+        queue = self.queues[incident.grade]
+        queue[:] = [entry for entry in queue if entry[2] is not incident]
+        heapq.heapify(queue)
+        self._change_waiting(incident.grade, -1)
+        if incident.counted:
+            self.stats.regrade(incident.grade, grade)
+        incident.grade = grade
+        self._crew_from_pools(incident)  # an urgent grade may take an officer from desk work
+        if incident.assigned == 0:
+            self._change_waiting(grade, +1)
+        if incident.assigned < incident.crew:
+            self._push(incident)
+
     def _push(self, incident: Incident) -> None:
         heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
 

@@ -2,22 +2,26 @@
 
 At each review, oldest first within each grade, a waiting incident that has waited at least
 ``recontact_after_hours`` since the call is re-contacted (success drawn per incident and attempt
-by call number); after ``close_after_failed`` failed attempts it is closed as not attended. A
-waiting incident not decided by a mandatory rule may then be diverted by the first ``divert``
-rule that applies (to an appointment, telephone, video or no response). Kept incidents stay in
-the queue; the grade's give-up timer still applies as one rule among these.
+by call number); after ``close_after_failed`` failed attempts it is closed as not attended. It
+may then be raised to a more urgent grade by the first ``upgrade`` that applies (drawn per
+incident and review by call number), moving to that grade's queue. A waiting incident not
+raised and not decided by a mandatory rule may then be diverted by the first ``divert`` rule that
+applies (to an appointment, telephone, video or no response). Kept incidents stay in the queue;
+the give-up timer set when it was queued still applies as one rule among these. Incidents
+waiting for an appointment are left alone.
 
 A review reads only what can change: a grade with nobody waiting is skipped, and while no
-divert rule of the grade holds, only the incidents due for re-contact (the oldest) are read.
+divert rule of the grade holds, only the incidents that have waited long enough to be
+re-contacted or raised (the oldest) are read.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sim.config.response import StackReview
+from sim.config.response import StackReview, Upgrade
 from sim.config.schema import Scenario
-from sim.model.assessment import APPOINTMENT, NO_RISK, RuleTable, compile_rules
+from sim.model.assessment import APPOINTMENT, NO_RISK, Match, RuleTable, compile_rules, risk_levels
 from sim.model.draws import ByNumber, uniform
 from sim.model.incident import WAITING, Incident
 from sim.model.streams import Streams
@@ -26,6 +30,25 @@ if TYPE_CHECKING:
     from sim.model.attendance import Attendance
 
 RECONTACT_DRAWS = 32  # re-contact attempts drawn per incident; an incident is not re-contacted more often
+UPGRADE_DRAWS = 64  # upgrade draws per incident; an incident is not offered an upgrade more often
+
+
+class CompiledUpgrade(Match):
+    """An upgrade with its names turned into indices."""
+
+    __slots__ = ("name", "to_grade", "after", "probability")
+
+    def __init__(self, upgrade: Upgrade, scenario: Scenario) -> None:
+        grades = scenario.grade_order()
+        to_grade = grades.index(upgrade.to_grade)
+        if not upgrade.grades:  # every deployed grade less urgent than to_grade
+            less = tuple(g for g in grades[to_grade + 1 :] if scenario.grades[g].deploy)
+            upgrade = upgrade.model_copy(update={"grades": less})
+        super().__init__(upgrade, list(scenario.incident_types), grades, risk_levels(scenario))
+        self.name = upgrade.name
+        self.to_grade = to_grade
+        self.after = upgrade.waited_at_least_hours * 60.0
+        self.probability = upgrade.probability
 
 
 class Stack:
@@ -35,12 +58,19 @@ class Stack:
         self.config = config
         self.divert = compile_rules(config.divert, scenario)
         self.table = RuleTable(self.divert, scenario)
+        self.grades = range(len(scenario.grades))
         self.by_grade = [
-            [rule for rule in self.divert if rule.grades is None or grade in rule.grades]
-            for grade in range(len(scenario.grades))
+            [rule for rule in self.divert if rule.grades is None or grade in rule.grades] for grade in self.grades
         ]
         self.recontact_after = config.recontact_after_hours * 60.0
         self.success = ByNumber(streams, "attendance.recontact", uniform, columns=RECONTACT_DRAWS)
+        upgrades = [CompiledUpgrade(upgrade, scenario) for upgrade in config.upgrade]
+        self.upgrades = [[u for u in upgrades if u.grades is None or grade in u.grades] for grade in self.grades]
+        self.upgrade_draws = ByNumber(streams, "attendance.upgrade", uniform, columns=UPGRADE_DRAWS)
+        self.offered: dict[int, int] = {}  # call number -> upgrade draws used
+        self.upgraded = [0] * len(scenario.incident_types)  # upgrades of counted incidents, by type
+        # the shortest wait after which a review does more than divert, by grade
+        self.horizon = [min([self.recontact_after, *(u.after for u in here)]) for here in self.upgrades]
         self.owner = owner
         self.closed = 0  # counted incidents closed after failed re-contacts
         self.tries: dict[int, list[int]] = {}  # call number -> [attempts, failed attempts], once re-contacted
@@ -61,34 +91,58 @@ class Stack:
         owner = self.owner
         now = owner.clock.now
         after = self.recontact_after
+        horizon = self.horizon[grade]
+        upgrades = self.upgrades[grade]
         live = self._live(grade)
         if live:
             entries = sorted(entry for entry in queue if entry[2].state == WAITING)
         else:
-            entries = sorted(entry for entry in queue if now - entry[0] >= after and entry[2].state == WAITING)
+            entries = sorted(entry for entry in queue if now - entry[0] >= horizon and entry[2].state == WAITING)
         for entry in entries:
             incident: Incident = entry[2]
-            due = now - incident.time >= after
-            if not (due or live):
+            waited = now - incident.time
+            if not (live or waited >= horizon):
                 break
             rule = incident.decision
             if incident.state != WAITING or rule is None or rule.response == APPOINTMENT:
                 continue
-            if due and not self._reached(incident):
+            if waited >= after and not self._reached(incident):
                 owner.close_unreached(incident)
                 if incident.counted:
                     self.closed += 1
                 continue
+            if upgrades and self._upgraded(incident, waited, upgrades):
+                live = live and self._live(grade)
+                continue
             if not live or rule.mandatory:
                 continue
-            kind = incident.kind
-            risk = owner.assessment.risk(incident) if owner.assessment.assessed[kind] else NO_RISK
-            divert = self.table.first(kind, grade, risk, owner)
+            divert = self.table.first(incident.kind, grade, self._risk(incident), owner)
             if divert is not None:
                 self.tries.pop(incident.number, None)
                 owner.dispatcher.withdraw(incident)
                 owner.give(incident, divert, diverted=True)
                 live = self._live(grade)
+
+    def _risk(self, incident: Incident) -> int:
+        assessment = self.owner.assessment
+        return assessment.risk(incident) if assessment.assessed[incident.kind] else NO_RISK
+
+    def _upgraded(self, incident: Incident, waited: float, upgrades: list[CompiledUpgrade]) -> bool:
+        """Offer the first upgrade that applies (one draw); True if the incident was raised."""
+        risk = self._risk(incident)
+        for upgrade in upgrades:
+            if waited >= upgrade.after and upgrade.covers(incident.kind, incident.grade, risk):
+                used = self.offered.get(incident.number, 0)
+                if used >= UPGRADE_DRAWS:
+                    return False
+                self.offered[incident.number] = used + 1
+                if self.upgrade_draws.draw(incident.number, used) >= upgrade.probability:
+                    return False
+                if incident.counted:
+                    self.upgraded[incident.kind] += 1
+                self.owner.dispatcher.regrade(incident, upgrade.to_grade)
+                return True
+        return False
 
     def _live(self, grade: int) -> bool:
         """Whether some divert rule for ``grade`` holds now."""

@@ -30,6 +30,8 @@ OUTCOMES: tuple[str, ...] = (
     "appointments_missed",
 )
 
+GENERATED = OUTCOMES.index("generated")
+
 
 class LogHistogram:
     """Quantiles of positive values to 0.1% relative accuracy in fixed memory (plus exact mean).
@@ -126,6 +128,11 @@ class Stats:
         high = end if end < self.end else self.end
         if high > low:
             self.activity_minutes[activity] += high - low
+
+    def regrade(self, old: int, new: int) -> None:
+        """An incident still waiting (nothing counted for it but its generation) moves to another grade."""
+        self.grade_outcomes[old][GENERATED] -= 1
+        self.grade_outcomes[new][GENERATED] += 1
 
     def count(self, kind: int, grade: int, outcome: int) -> None:
         """One incident outcome (by type and by grade)."""
