@@ -110,5 +110,5 @@ def test_an_upgrade_naming_what_does_not_exist_is_one_clear_error(change: dict[s
     section["stack"]["upgrade"] = [
         {"name": "bad", "to_grade": "P1", "waited_at_least_hours": 1, "probability": 0.1, **change}
     ]
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         scenario_from_dict(force(officers=3, attendance=section), source="test")
