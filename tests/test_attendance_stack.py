@@ -112,3 +112,54 @@ def test_an_upgrade_naming_what_does_not_exist_is_one_clear_error(change: dict[s
     ]
     with pytest.raises(ConfigError, match=message):
         scenario_from_dict(force(officers=3, attendance=section), source="test")
+
+
+def video_force(attendance: dict[str, Any] | None) -> dict[str, Any]:
+    """The small force with every P3 domestic abuse incident offered a rapid video response."""
+    raw = force(officers=3, days=10, attendance=attendance)
+    if attendance is None:
+        raw.pop("attendance")
+    raw["interventions"] = {
+        "video_interviews": {
+            "enabled": True,
+            "adoption": 0.0,
+            "rapid_response": {
+                "enabled": True,
+                "incident_types": ["domestic_abuse"],
+                "grades": ["P3"],
+                "eligible_share": 1.0,
+                "consent_share": 1.0,
+                "desk_officers": 50,
+                "call_minutes": 45,
+                "visit_kept_share": 0.0,
+            },
+        }
+    }
+    return raw
+
+
+def test_rapid_video_responses_go_through_the_resolution_centre() -> None:
+    """With a resolution centre (one desk, nothing else sent there), the intervention's video calls
+    are its work: it handles them, they wait for its desk, and each is one attendance by video."""
+    centre = {
+        "staff_by_hour": [1] * 24,
+        "telephone_minutes": {"dist": "fixed", "value": 20},
+        "video_minutes": {"dist": "fixed", "value": 60},
+    }
+    model = run(video_force({"rules": [], "resolution_centre": centre}), seed=3, records=True)
+    m = model.result.metrics  # type: ignore[attr-defined]
+    video = m["incidents.domestic_abuse.attended_by_video"]
+    assert video > 0
+    assert m["resolution_centre.handled"] == video  # every video call, and nothing else
+    assert m["resolution_centre.mean_wait_minutes"] > 0  # one desk: calls queue for it
+    assert m["responses.domestic_abuse.video.rapid_video_response"] == video
+    assert m.get("remote.domestic_abuse.video_attended", 0.0) == 0  # counted once, by the centre
+    assert m["incidents.domestic_abuse.attended"] == m["incidents.domestic_abuse.attended_in_person"] + video
+    records = model.result.records  # type: ignore[attr-defined]
+    by_video = records[records["response_reason"] == "rapid_video_response"]
+    assert set(by_video["response"]) == {"video"} and set(by_video["outcome"]) <= {"attended"}
+
+    # Without the section the intervention's own desk officers take the calls, as before.
+    plain = run(video_force(None), seed=3).result.metrics  # type: ignore[attr-defined]
+    assert plain["remote.domestic_abuse.video_attended"] > 0
+    assert "resolution_centre.handled" not in plain

@@ -13,10 +13,20 @@ import math
 
 import numpy as np
 
-from sim.config.response import RESPONSES
+from sim.config.response import RESPONSES, Rule
 from sim.config.response import Attendance as AttendanceConfig
 from sim.config.schema import Scenario
-from sim.model.assessment import APPOINTMENT, IN_PERSON, NO_RISK, NONE, TELEPHONE, VIDEO, Assessment, CompiledRule
+from sim.model.assessment import (
+    APPOINTMENT,
+    IN_PERSON,
+    NO_RISK,
+    NONE,
+    TELEPHONE,
+    VIDEO,
+    Assessment,
+    CompiledRule,
+    compile_rules,
+)
 from sim.model.diary import Diary
 from sim.model.dispatch import ATTENDED, NOT_ATTENDED, RESOLVED, Dispatcher
 from sim.model.engine import Clock
@@ -59,6 +69,9 @@ class Attendance:
             else None
         )
         self.stack = Stack(config.stack, scenario, streams, self) if config.stack is not None else None
+        self.video_rule = _rapid_video_rule(scenario) if self.centre is not None else None
+        if self.video_rule is not None:
+            dispatcher.video_desk = self.video
         # every (response, reason) a decision can be given, and where its count is kept
         self.reasons: dict[tuple[int, str], int] = {}
         for rule in self._rules():
@@ -118,6 +131,12 @@ class Attendance:
         else:
             assert response == NONE
             self.dispatcher.close(incident, RESOLVED)
+
+    def video(self, incident: Incident) -> None:
+        """A rapid video response of the video_interviews intervention: the resolution centre's
+        video queue (attended by video when its call starts; reason ``rapid_video_response``)."""
+        assert self.video_rule is not None
+        self.give(incident, self.video_rule, diverted=False)
 
     def close_unreached(self, incident: Incident) -> None:
         """The stack closes a waiting incident whose caller could not be re-contacted."""
@@ -217,7 +236,8 @@ class Attendance:
     def _rules(self) -> list[CompiledRule]:
         """Every rule that can decide a response: the default, the assessment's, the stack's."""
         divert = self.stack.divert if self.stack is not None else []
-        return [self.assessment.default, *self.assessment.rules, *divert]
+        video = [self.video_rule] if self.video_rule is not None else []
+        return [self.assessment.default, *self.assessment.rules, *divert, *video]
 
     def _reasons(self, kind: int) -> list[tuple[int, str]]:
         """Every (response, reason) an incident of this type can be given: one metric each, always present."""
@@ -226,3 +246,16 @@ class Attendance:
             if (rule.types is None or kind in rule.types) and (rule.response, rule.name) not in pairs:
                 pairs.append((rule.response, rule.name))
         return pairs
+
+
+def _rapid_video_rule(scenario: Scenario) -> CompiledRule | None:
+    """The decision recorded for the video_interviews intervention's rapid video responses, when
+    that response is on (they then go through the resolution centre)."""
+    settings = scenario.interventions.section("video_interviews")
+    rapid = getattr(settings, "rapid_response", None)
+    if not settings.enabled or rapid is None or not rapid.enabled:
+        return None
+    rule = Rule(
+        name="rapid_video_response", types=tuple(rapid.incident_types), grades=tuple(rapid.grades), response="video"
+    )
+    return compile_rules((rule,), scenario)[0]

@@ -71,6 +71,7 @@ class Dispatcher:
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
         self.respond: Callable[[Incident], None] | None = None  # attendance decisions (None: all in person)
+        self.video_desk: Callable[[Incident], None] | None = None  # the resolution centre's video queue, if any
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:
