@@ -125,7 +125,8 @@ class RapidVideoResponse(BaseModel):
 
     enabled: bool = Field(
         True,
-        description="Offer rapid video response to eligible DA P3; acts only while video_interviews itself is enabled.",
+        description="Offer rapid video response to eligible DA P3; acts only while video_interviews itself is enabled. "
+        "With an attendance section that has a resolution_centre, the video calls go through the centre.",
     )
     incident_types: list[str] = Field(
         default_factory=lambda: ["domestic_abuse"],
@@ -147,11 +148,12 @@ class RapidVideoResponse(BaseModel):
     desk_officers: PositiveInt = Field(
         2,
         description="Desk-based officers taking video calls at once, around the clock "
-        "(assumption; a medium force's single team).",
+        "(assumption; a medium force's single team). With a resolution centre, only kept visits' calls.",
     )
     call_minutes: Positive = Field(
         45.0,
-        description="Mean length of a video call, exponential (assumption; sweep 30 to 90).",
+        description="Mean length of a video call, exponential (assumption; sweep 30 to 90). "
+        "With a resolution centre, its video_minutes instead (kept visits' calls excepted).",
     )
     visit_kept_share: Share = Field(
         0.0,
