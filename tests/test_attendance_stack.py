@@ -10,21 +10,13 @@ import pytest
 
 from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError
-from tests.test_attendance import TYPES, force, rules, run
+from tests.test_attendance import TYPES, force, replayed_thefts, rules, run
 
 
 def upgrade_force(tmp_path: Path, waited_hours: float) -> dict[str, Any]:
     """One officer, no travel; a P1 theft at t=0 (300 minutes on scene), a P3 theft at t=1 and a
     P2 theft at t=2 (100 minutes each). Waiting P3 thefts are raised to P2 after ``waited_hours``."""
-    log = tmp_path / "log.csv"
-    rows = [(0, "P1", 300), (1, "P3", 100), (2, "P2", 100)]
-    log.write_text("time,grade,type,on_scene_minutes\n" + "".join(f"{m / 60!r},{g},theft,{s}\n" for m, g, s in rows))
-    raw = force(officers=1, days=1)
-    raw.update(
-        warmup_days=0,
-        replay={"path": str(log), "default_type": "theft"},
-        dispatch={"travel_minutes": {g: {"dist": "fixed", "value": 0} for g in ("P1", "P2", "P3")}},
-    )
+    raw = replayed_thefts(tmp_path, [(0, "P1", 300), (1, "P3", 100), (2, "P2", 100)])
     raw["attendance"] = {
         "rules": [],
         "stack": {
