@@ -58,7 +58,8 @@ def test_end_to_end_hours_add_attendance_and_follow_up() -> None:
         p * (scenario.tasks[t].minutes.mean() if scenario.tasks[t].minutes else 20 * 9) / 60
         for t, p in burglary.followup.items()
     )
-    assert hours["burglary"] == pytest.approx(1.15 * (75 / 60 + 0.25) + follow, rel=0.01)
+    on_scene = burglary.on_scene_minutes.mean() / 60
+    assert hours["burglary"] == pytest.approx(1.15 * (on_scene + 0.25) + follow, rel=0.01)
 
 
 def test_unknown_task_is_a_one_line_error(tmp_path: Path) -> None:

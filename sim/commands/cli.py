@@ -21,12 +21,14 @@ from sim.errors import PolicesimError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.calibrate",
     "sim.commands.warmup",
     "sim.commands.replications",
     "sim.commands.report",
     "sim.commands.sweep",
     "sim.commands.analyse",
     "sim.commands.compare",
+    "sim.commands.dose",
     "sim.commands.capacity",
     "sim.commands.claims",
 )

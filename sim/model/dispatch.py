@@ -14,6 +14,7 @@ import heapq
 import itertools
 import math
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -22,8 +23,12 @@ from sim.model import work
 from sim.model.engine import Clock
 from sim.model.geography import Map
 from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
-from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, TRAVEL, Duty, Officer
+from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, PROACTIVE, TRAVEL, Duty, Officer
+from sim.model.proactive import ProactiveWork
 from sim.model.stats import OUTCOMES, Stats
+
+if TYPE_CHECKING:
+    from sim.model.sinks import Sinks
 
 ATTENDED = OUTCOMES.index("attended")
 WITHIN = OUTCOMES.index("attended_within_target")
@@ -70,6 +75,11 @@ class Dispatcher:
         self.move = duty.move
         self.backlog_minutes = 0.0
         self._sequence = itertools.count()
+        self.sinks: Sinks | None = None  # after-scene hook (custody, mental health, scene guards), set by the model
+        # Hooks for the optional duties (sim.model.duties); None leaves dispatch as it was.
+        self.crewing: Callable[[float, int], int] | None = None  # crew size by shift
+        self.proactive: ProactiveWork | None = None  # officers on proactive spells
+        self.handover: Callable[[Officer, Incident], None] | None = None  # where follow-up work goes
         self.respond: Callable[[Incident], None] | None = None  # attendance decisions (None: all in person)
         self.video_desk: Callable[[Incident], None] | None = None  # the resolution centre's video queue, if any
 
@@ -104,6 +114,8 @@ class Dispatcher:
         if now >= incident.give_up_at:
             self._expire(incident)
             return
+        if self.crewing is not None:
+            incident.crew = self.crewing(now, incident.crew)
         self._crew_from_pools(incident)
         if incident.assigned == 0:
             incident.state = WAITING
@@ -121,31 +133,20 @@ class Dispatcher:
             self.stats.queue_wait_total[incident.kind] += self.clock.now - incident.queued_at
         incident.state = SCHEDULED
 
-    def regrade(self, incident: Incident, grade: int) -> None:
-        """Raise a waiting incident to ``grade``: it leaves its queue for that grade's (keeping its
-        call time, its queued time and its give-up time), and counts under that grade from now."""
-        queue = self.queues[incident.grade]
-        queue[:] = [entry for entry in queue if entry[2] is not incident]
-        heapq.heapify(queue)
-        self._change_waiting(incident.grade, -1)
-        if incident.counted:
-            self.stats.regrade(incident.grade, grade)
-        incident.grade = grade
-        self._crew_from_pools(incident)  # an urgent grade may take an officer from desk work
-        if incident.assigned == 0:
-            self._change_waiting(grade, +1)
-        if incident.assigned < incident.crew:
-            self._push(incident)
-
     def _push(self, incident: Incident) -> None:
         heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
 
     def _crew_from_pools(self, incident: Incident) -> None:
-        """Assign free officers (or, for urgent grades, desk-bound ones) until the crew is complete."""
+        """Assign free officers (or, for urgent grades, proactive then desk-bound ones) until the crew is complete."""
+        proactive = self.proactive
         while incident.assigned < incident.crew:
             officer = self._nearest(incident, self.free) if self.free_count else None
             if officer is not None:
                 self.free_count -= 1
+            elif proactive is not None and proactive.count and proactive.urgent[incident.grade]:
+                officer = self._nearest(incident, proactive.pools)
+                assert officer is not None
+                proactive.taken(officer)
             elif self.interrupts[incident.grade] and self.desk_count:
                 officer = self._nearest(incident, self.desk)
                 assert officer is not None  # desk_count > 0
@@ -301,8 +302,13 @@ class Dispatcher:
             incident.lead_done = True
             incident.state = CLOSED
             if incident.followup is not None:
-                self.backlog_minutes += work.add_followup(officer, incident.followup)
+                if self.handover is None:
+                    self.backlog_minutes += work.add_followup(officer, incident.followup)
+                else:
+                    self.handover(officer, incident)
         officer.incident = None
+        if self.sinks is not None and self.sinks.take(officer, incident):
+            return
         scene = incident.place
         if self.map is not None and self.return_mode == "drive" and scene != officer.station:
             minutes = self._drive_minutes(incident, officer.station, False)
@@ -332,6 +338,8 @@ class Dispatcher:
             return
         if officer.backlog:
             self._start_desk(officer)
+            return
+        if self.proactive is not None and self.proactive.start(officer):
             return
         self.move(officer, AVAILABLE)
         self.free[officer.place][officer.number] = officer
@@ -363,10 +371,13 @@ class Dispatcher:
         )
 
     def leave_pools(self, officer: Officer) -> None:
-        """Take an available or desk-bound officer out of the pools (break or end of shift)."""
+        """Take an available, proactive or desk-bound officer out of the pools (break or end of shift)."""
         if officer.state == AVAILABLE:
             del self.free[officer.place][officer.number]
             self.free_count -= 1
+        elif officer.state == PROACTIVE:
+            assert self.proactive is not None
+            self.proactive.leave(officer)
         elif officer.state == DESK:
             del self.desk[officer.place][officer.number]
             self.desk_count -= 1

@@ -12,15 +12,39 @@ from typing import Any
 
 import numpy as np
 
-from sim.config.schema import Scenario
-from sim.model.officers import Officer
+from sim.config.schema import TASKS, Scenario
+from sim.model.officers import COURT, PROACTIVE, SINK_STATES, Officer
 from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
 
 OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
+SINK_ACTIVITIES = frozenset(state.label for state in SINK_STATES)  # of the optional sinks section
+DUTY_ACTIVITIES = frozenset(state.label for state in (PROACTIVE, COURT))  # of the optional duties section
 
 
 def _share(part: float, whole: float) -> float:
     return part / whole if whole else math.nan
+
+
+def _absent_activities(scenario: Scenario) -> frozenset[str]:
+    """Activities of the optional sections this scenario leaves out (their keys are not reported)."""
+    absent: frozenset[str] = frozenset()
+    if scenario.sinks is None:
+        absent |= SINK_ACTIVITIES
+    if scenario.duties is None:
+        absent |= DUTY_ACTIVITIES
+    return absent
+
+
+def _response_pool(stats: Stats, officers: list[Officer], hours: float, backlog_hours: float) -> dict[str, float]:
+    """``pools.response.*``: the response officers' pool, as ``pools.investigation.*`` (sim.model.pools)."""
+    followup = sum(stats.activity_minutes[ACTIVITIES.index(TASKS[0]) :])
+    return {
+        "pools.response.officers": float(len(officers)),
+        "pools.response.officer_hours": hours,
+        "pools.response.rostered_hours": stats.rostered_minutes / 60.0,
+        "pools.response.followup_hours": followup / 60.0,
+        "pools.response.backlog_hours": backlog_hours,
+    }
 
 
 def collect_metrics(
@@ -67,13 +91,22 @@ def collect_metrics(
         metrics[f"response_minutes_by_grade.{name}.mean"] = histogram.mean()
         metrics[f"response_minutes_by_grade.{name}.p90"] = histogram.quantile(0.9)
         metrics[f"queue_length.{name}.mean"] = _share(stats.queue_area[grade], window_minutes)
+    # Activities of an absent section (sinks, duties) are left out, so outputs stay exactly as
+    # they were before the section existed: same keys, and the total sums the same terms in order.
+    absent = _absent_activities(scenario)
     for activity, minutes in zip(ACTIVITIES, stats.activity_minutes, strict=True):
-        metrics[f"officer_hours.{activity}"] = minutes / 60.0
-    total = float(np.sum(stats.activity_minutes))
+        if activity not in absent:
+            metrics[f"officer_hours.{activity}"] = minutes / 60.0
+    kept = [index for index, activity in enumerate(ACTIVITIES) if activity not in absent]
+    total = float(np.sum(np.asarray(stats.activity_minutes)[kept]))
     metrics["officer_hours_total"] = total / 60.0
     metrics["rostered_hours"] = stats.rostered_minutes / 60.0
     metrics["overtime_hours"] = stats.overtime_minutes / 60.0
     metrics["followup_backlog_hours"] = sum(o.backlog_minutes() for o in officers) / 60.0
+    if scenario.duties is not None:
+        metrics.update(
+            _response_pool(stats, officers, metrics["officer_hours_total"], metrics["followup_backlog_hours"])
+        )
     contact = stats.contact
     metrics["contact.answered_999_within_10s"] = _share(contact["answered_999_within_10s"], contact["answered_999"])
     metrics["contact.abandoned_101"] = _share(contact["abandoned_101"], contact["offered_101"])

@@ -39,8 +39,14 @@ class State(IntEnum):
     ON_SCENE = 2
     MEAL_BREAK = 3
     ABSTRACTION = 4
-    DESK = 5
-    OFF = 6
+    CUSTODY = 5  # after-scene sinks (sim.model.sinks): one contiguous group
+    PLACE_OF_SAFETY = 6
+    SCENE_GUARD = 7
+    # Duties besides responding (sim.model.proactive, sim.model.court); kept together before DESK.
+    PROACTIVE = 8  # planned patrol or problem-solving in free time; urgent grades may interrupt it
+    COURT = 9  # giving evidence at court, away from dispatch until it ends
+    DESK = 10
+    OFF = 11
 
     @property
     def label(self) -> str:
@@ -49,10 +55,25 @@ class State(IntEnum):
 
 
 # Module-level names for the hot path (an enum attribute lookup costs more than a global).
-AVAILABLE, TRAVEL, ON_SCENE, MEAL_BREAK, ABSTRACTION, DESK, OFF = State
+(
+    AVAILABLE,
+    TRAVEL,
+    ON_SCENE,
+    MEAL_BREAK,
+    ABSTRACTION,
+    CUSTODY,
+    PLACE_OF_SAFETY,
+    SCENE_GUARD,
+    PROACTIVE,
+    COURT,
+    DESK,
+    OFF,
+) = State
 STATE_NAMES: tuple[str, ...] = tuple(state.label for state in State)
 TIMED_STATES: tuple[str, ...] = tuple(state.label for state in State if state < DESK)
-BUSY_STATES = (TRAVEL, ON_SCENE)
+SINK_STATES = (CUSTODY, PLACE_OF_SAFETY, SCENE_GUARD)
+# A job in hand: breaks and shift ends wait for it to finish.
+BUSY_STATES = (TRAVEL, ON_SCENE, *SINK_STATES, COURT)
 
 
 class Duty:

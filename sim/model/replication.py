@@ -19,15 +19,19 @@ from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
 from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
+from sim.model.duties import DutiesInModel
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
 from sim.model.incident import CALL_FIELDS, CallBlock, Incident
+from sim.model.interventions.rcrp import RightCareRightPerson
 from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
+from sim.model.reallocation import officers_moved
 from sim.model.replay import TIME as LOG_TIME
 from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
 from sim.model.roster import Roster
+from sim.model.sinks import build_sinks
 from sim.model.stats import OUTCOMES, Stats
 from sim.model.streams import Streams, replication_seed
 from sim.model.work import charge_desk_time
@@ -99,18 +103,30 @@ class Model:
         self.stats = Stats(self.warmup, self.horizon, self.type_names, self.grade_names)
         self.demand = DemandGenerator(scenario, self.streams)
         self.map = Map(scenario.geography, scenario.workforce) if scenario.geography else None
-        self.officers = build_officers(scenario.workforce, with_places=self.map is not None)
+        moved = officers_moved(scenario, self.streams)  # 0 unless duties.investigation reallocates
+        workforce = scenario.workforce
+        if moved:
+            workforce = workforce.model_copy(update={"response_officers": workforce.response_officers + moved})
+        self.officers = build_officers(workforce, with_places=self.map is not None)
         self.duty = Duty(self.clock, self.stats, len(self.officers))
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
         self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
         # where every graded incident goes: through the interventions' remote responses if any
-        self.submit = self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
+        self.submit: Callable[[Incident], None] = (
+            self._respond_then_submit if self.interventions.responders else self.dispatcher.submit
+        )
         self.attendance = (
             Attendance(scenario.attendance, scenario, self.clock, self.stats, self.streams, self.dispatcher)
             if scenario.attendance is not None
             else None
         )
+        self.sinks = build_sinks(scenario, self.clock, self.stats, self.dispatcher, self.map, self.streams)
+        self.dispatcher.sinks = self.sinks
+        rcrp = scenario.sinks.right_care_right_person if scenario.sinks is not None else None
+        self.rcrp = RightCareRightPerson(rcrp, self.type_names, self.streams) if rcrp and rcrp.enabled else None
+        if self.rcrp is not None:  # health services take their share before any response is decided
+            self.submit = self.rcrp.wrap(self.dispatcher, self.submit)
         self.contact = (
             ContactCentre(self.clock, scenario.contact, self.stats, self.submit, self._lost)
             if scenario.contact is not None
@@ -119,13 +135,15 @@ class Model:
         self.receive = self.contact.receive if self.contact is not None else self.submit
         self.roster = Roster(
             self.clock,
-            scenario.workforce,
+            workforce,
             self.officers,
             self.dispatcher,
             self.stats,
             self.streams.get("abstraction"),
             self.horizon,
         )
+        pool = scenario.duties.investigation if scenario.duties is not None else None
+        self.duties = DutiesInModel(self, pool.officers - moved if pool else 0) if scenario.duties else None
         self.series: list[list[float]] | None = [] if timeseries else None
         self.overload: dict[str, Any] | None = None
         self.calls = 0
@@ -162,6 +180,9 @@ class Model:
         metrics.update(self.interventions.metrics())
         if self.attendance is not None:
             metrics.update(self.attendance.metrics(metrics))
+        for extra in (self.duties, self.sinks, self.rcrp):  # optional sections: their own keys
+            if extra is not None:
+                metrics.update(extra.metrics())
         warnings = self._warnings(metrics)
         return RunResult(
             metrics=metrics,
@@ -347,6 +368,9 @@ class Model:
             if officer.state != OFF and officer.ending:
                 stats.overtime_minutes += stats.overlap(officer.shift_end, end)
         self.dispatcher.settle_queue_area()
+        for part in (self.sinks, self.duties):
+            if part is not None:
+                part.settle(end)
 
     def _records_frame(self) -> pd.DataFrame | None:
         if self.records is None:

@@ -13,6 +13,7 @@ from collections.abc import Generator
 import numpy as np
 
 from sim.config.schema import Workforce
+from sim.model.court import CourtDates
 from sim.model.dispatch import Dispatcher
 from sim.model.engine import Clock
 from sim.model.officers import ABSTRACTION, BUSY_STATES, MEAL_BREAK, OFF, Officer, ShiftInstance, shift_instances
@@ -47,6 +48,7 @@ class Roster:
         for officer in officers:
             self.teams[officer.team].append(officer)
         self.instances = shift_instances(workforce, horizon_minutes)
+        self.court: CourtDates | None = None  # court dates taking officers at the start of a shift
 
     def process(self) -> Generator:
         """SimPy process: start each team shift at its time."""
@@ -89,7 +91,7 @@ class Roster:
         officer.shift_end = end
         if abstracted:
             dispatcher.move(officer, ABSTRACTION)
-        else:
+        elif self.court is None or not self.court.attend(officer):
             dispatcher.officer_free(officer)
 
     def _end(self, shift: ShiftInstance) -> None:

@@ -1,6 +1,7 @@
 """Follow-up work: the tasks an attended incident leaves its lead officer, done at a desk.
 
-An officer's backlog is a queue of ``[task, minutes remaining]`` done in order. Desk time is
+An officer's backlog is a queue of ``[task, minutes remaining]`` done in order; deadline work
+(``sim.model.custody``) carries a third element, told when the task is finished. Desk time is
 spent in stints; when a stint ends (finished, interrupted by an urgent incident, a meal break or
 the end of the shift) its elapsed time is charged to the tasks in order, so officer hours by
 task are exact and the unfinished remainder carries over to the officer's next shift.
@@ -44,4 +45,6 @@ def charge_desk_time(officer: Officer, start: float, elapsed: float, stats: Stat
         if item[1] > 1e-9:
             break
         backlog.popleft()
+        if len(item) > 2:
+            item[2].task_done(start + done)
     return done

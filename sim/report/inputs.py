@@ -100,15 +100,18 @@ def _file_sources(path: Path, depth: int) -> tuple[dict[str, str], dict[str, str
     legend: dict[str, str] = {}
     if root is None:
         return found, legend
-    parent = next((v.value for k, v in getattr(root, "value", []) if k.value == "extends"), None)
-    if isinstance(parent, str) and depth < 16:
+    node = next((v for k, v in getattr(root, "value", []) if k.value == "extends"), None)
+    parents = [node.value] if isinstance(node, yaml.ScalarNode) else [n.value for n in getattr(node, "value", [])]
+    for parent in parents if depth < 16 else []:  # a list of parents merges in order
         candidate = path.parent / parent
         if not candidate.is_file():
             from sim.config.loading import CONFIG_DIR
 
             candidate = CONFIG_DIR / parent
         if candidate.is_file():
-            found, legend = _file_sources(candidate, depth + 1)
+            more, more_legend = _file_sources(candidate, depth + 1)
+            found.update({k: v for k, v in more.items() if v or k not in found})
+            legend.update(more_legend)
     own: dict[str, str] = {}
     _walk(root, "", lines, "", own)
     legend = {**legend, **_legend(lines)}
@@ -161,12 +164,15 @@ def input_rows(
     for sources in files:
         merged.update({k: v for k, v in sources.items() if v or k not in merged})
     overrides = dict(overrides or {})
+    derived = _force_sources(config)
     rows = []
     for path, value in numeric_inputs(config).items():
         entry = entry_for(path, entries) or entry_for(f"{path}.0", entries)
         from_file = _lookup(path, merged)
         if path in overrides:
             source, confidence = f"command line: --set {path}={overrides[path]}", "set by user"
+        elif path in derived:
+            source, confidence = derived[path], "from the forces table"
         elif entry is not None and _differs(entry.value, value):
             note = f"differs from the docs/calibration.md value {entry.value}"
             source, confidence = (
@@ -182,6 +188,18 @@ def input_rows(
             source, confidence = NO_SOURCE, ""
         rows.append(InputRow(path, _show(value), source, confidence))
     return rows
+
+
+def _force_sources(config: Mapping[str, Any]) -> dict[str, str]:
+    """Sources of the two numbers a ``force:`` block sets at load (sim/config/forces.py)."""
+    force = config.get("force")
+    if not isinstance(force, Mapping):
+        return {}
+    row = f"the forces table {force.get('table')}, row {force.get('name')!r} (its fte_source column)"
+    return {
+        "force.officer_fte": f"officer FTE from {row}",
+        "workforce.response_officers": f"officer FTE from {row} x force.response_share, rounded",
+    }
 
 
 def _differs(table_value: str, value: Any) -> bool:
