@@ -125,8 +125,7 @@ class RapidVideoResponse(BaseModel):
 
     enabled: bool = Field(
         True,
-        description="Offer rapid video response to eligible DA P3; acts only while video_interviews itself is enabled. "
-        "With an attendance section that has a resolution_centre, the video calls go through the centre.",
+        description="Offer rapid video response to eligible DA P3; acts only while video_interviews itself is enabled.",
     )
     incident_types: list[str] = Field(
         default_factory=lambda: ["domestic_abuse"],
@@ -152,8 +151,7 @@ class RapidVideoResponse(BaseModel):
     )
     call_minutes: Positive = Field(
         45.0,
-        description="Mean length of a video call, exponential (assumption; sweep 30 to 90). "
-        "With a resolution centre, its video_minutes instead (kept visits' calls excepted).",
+        description="Mean length of a video call, exponential (assumption; sweep 30 to 90); with a resolution centre, its own.",
     )
     visit_kept_share: Share = Field(
         0.0,
