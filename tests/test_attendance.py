@@ -207,6 +207,19 @@ def test_diary_books_the_earliest_free_slot_after_the_lead_time_and_never_over_b
     assert max(diary.booked.values()) == 2
 
 
+def replayed_thefts(tmp_path: Path, rows: list[tuple[int, str, int]]) -> dict[str, Any]:
+    """One officer, no travel, and a replayed log of thefts: (call minute, grade, minutes on scene)."""
+    log = tmp_path / "log.csv"
+    log.write_text("time,grade,type,on_scene_minutes\n" + "".join(f"{m / 60!r},{g},theft,{s}\n" for m, g, s in rows))
+    raw = force(officers=1, days=1)
+    raw.update(
+        warmup_days=0,
+        replay={"path": str(log), "default_type": "theft"},
+        dispatch={"travel_minutes": {g: {"dist": "fixed", "value": 0} for g in ("P1", "P2", "P3")}},
+    )
+    return raw
+
+
 def test_hand_worked_stack_crossing_a_threshold(tmp_path: Path) -> None:
     """One officer, four P2 thefts a minute apart, each 100 minutes on scene, no travel.
 
@@ -215,14 +228,7 @@ def test_hand_worked_stack_crossing_a_threshold(tmp_path: Path) -> None:
     stack review at t=10 two still wait, at least 2: the oldest (theft 2) is diverted to the
     telephone, leaving one, below the threshold. Theft 3 is attended when the officer frees up at t=100.
     """
-    log = tmp_path / "log.csv"
-    log.write_text("time,grade,type,on_scene_minutes\n" + "".join(f"{m / 60!r},P2,theft,100\n" for m in range(4)))
-    raw = force(officers=1, days=1)
-    raw.update(
-        warmup_days=0,
-        replay={"path": str(log), "default_type": "theft"},
-        dispatch={"travel_minutes": {g: {"dist": "fixed", "value": 0} for g in ("P1", "P2", "P3")}},
-    )
+    raw = replayed_thefts(tmp_path, [(m, "P2", 100) for m in range(4)])
     raw["attendance"] = {
         "rules": [{"name": "phone_when_two_wait", "types": ["theft"], "response": "telephone", "waiting_at_least": 2}],
         "stack": {

@@ -147,11 +147,11 @@ class RapidVideoResponse(BaseModel):
     desk_officers: PositiveInt = Field(
         2,
         description="Desk-based officers taking video calls at once, around the clock "
-        "(assumption; a medium force's single team).",
+        "(assumption; a medium force's single team). With a resolution centre, only kept visits' calls.",
     )
     call_minutes: Positive = Field(
         45.0,
-        description="Mean length of a video call, exponential (assumption; sweep 30 to 90).",
+        description="Mean length of a video call, exponential (assumption; sweep 30 to 90); with a resolution centre, its own.",
     )
     visit_kept_share: Share = Field(
         0.0,

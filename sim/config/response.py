@@ -93,6 +93,26 @@ class RiskLevels(_Strict):
         return shares
 
 
+class Upgrade(_Strict):
+    """A waiting incident whose risk may rise with its wait: raised to a more urgent grade.
+
+    At each review, an incident of its types, grades and risk levels that has waited at least
+    ``waited_at_least_hours`` since the call is raised to ``to_grade`` with ``probability`` (one
+    draw per incident and review, from the incident's own draws). It then waits in that grade's
+    queue and is dispatched with that grade's priority.
+    """
+
+    name: str = Field(description="the name of the upgrade")
+    types: tuple[str, ...] = Field(default=(), description="incident types covered; empty: all")
+    grades: tuple[str, ...] = Field(
+        default=(), description="grades raised from; empty: every deployed grade less urgent than to_grade"
+    )
+    risk: tuple[str, ...] = Field(default=(), description="risk levels covered; empty: all")
+    to_grade: str = Field(description="the grade it is raised to (more urgent than each grade raised from)")
+    waited_at_least_hours: NonNegativeFloat = Field(description="waited at least this long since the call")
+    probability: Share = Field(description="chance of the upgrade at each review once it has waited that long")
+
+
 class StackReview(_Strict):
     """The periodic review of incidents waiting for an officer."""
 
@@ -106,6 +126,9 @@ class StackReview(_Strict):
     )
     divert: tuple[Rule, ...] = Field(
         default=(), description="rules that move a waiting incident to another response (mandatory ones not allowed)"
+    )
+    upgrade: tuple[Upgrade, ...] = Field(
+        default=(), description="waiting incidents raised to a more urgent grade (first that applies)"
     )
 
     @model_validator(mode="after")
@@ -164,22 +187,35 @@ class Attendance(_Strict):
                 raise ValueError(f"rule {rule.name!r} reads the diary but there is no diary")
             if rule.risk and self.risk is None:
                 raise ValueError(f"rule {rule.name!r} names risk levels but attendance.risk is not set")
+        for upgrade in self.stack.upgrade if self.stack else ():
+            if upgrade.risk and self.risk is None:
+                raise ValueError(f"upgrade {upgrade.name!r} names risk levels but attendance.risk is not set")
         return self
 
     def check_references(self, types: list[str], deployed: list[str]) -> None:
-        """Every type, grade and risk level a rule names exists (called by the scenario's validator)."""
+        """Every type, grade and risk level a rule names exists (called by the scenario's validator
+        with the deployed grades most urgent first)."""
         risk_levels = set(self.risk.shares) if self.risk else set()
         for kind in self.risk.types if self.risk else ():
             if kind not in types:
                 raise ValueError(f"attendance.risk.types: {kind!r} is not an incident type")
-        for rule in [*self.rules, *(self.stack.divert if self.stack else ())]:
-            where = f"attendance rule {rule.name!r}"
+        upgrades = self.stack.upgrade if self.stack else ()
+        named: list[Rule | Upgrade] = [*self.rules, *(self.stack.divert if self.stack else ()), *upgrades]
+        for rule in named:
+            where = f"attendance {'rule' if isinstance(rule, Rule) else 'stack.upgrade'} {rule.name!r}"
             for kind in rule.types:
                 if kind not in types:
                     raise ValueError(f"{where}: type {kind!r} is not an incident type")
-            for grade in rule.grades:
+            for grade in (*rule.grades, *([rule.to_grade] if isinstance(rule, Upgrade) else [])):
                 if grade not in deployed:
                     raise ValueError(f"{where}: grade {grade!r} is not a deployed grade")
             for level in rule.risk:
                 if level not in risk_levels:
                     raise ValueError(f"{where}: risk level {level!r} is not in attendance.risk.shares")
+        for upgrade in upgrades:
+            for grade in upgrade.grades:
+                if deployed.index(grade) <= deployed.index(upgrade.to_grade):
+                    raise ValueError(
+                        f"attendance.stack.upgrade {upgrade.name!r}: to_grade {upgrade.to_grade!r} "
+                        f"is not more urgent than {grade!r}"
+                    )

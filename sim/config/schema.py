@@ -361,7 +361,8 @@ class Scenario(Strict):
             raise ValueError(f"replay.default_type: {self.replay.default_type!r} is not an incident type")
         self.interventions.check_references(list(self.incident_types), list(self.grades), list(TASKS))
         if self.attendance is not None:
-            self.attendance.check_references(list(self.incident_types), [g for g, x in self.grades.items() if x.deploy])
+            deployed = [g for g in self.grade_order() if self.grades[g].deploy]  # most urgent first
+            self.attendance.check_references(list(self.incident_types), deployed)
         if self.sinks is not None:
             self.sinks.check_references(self)
         return self

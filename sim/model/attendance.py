@@ -10,14 +10,23 @@ metrics named by their JSON-contract paths (docs/reference/json-contract.md).
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import numpy as np
 
-from sim.config.response import RESPONSES
+from sim.config.response import RESPONSES, Rule
 from sim.config.response import Attendance as AttendanceConfig
 from sim.config.schema import Scenario
-from sim.model.assessment import APPOINTMENT, IN_PERSON, NONE, TELEPHONE, VIDEO, Assessment, CompiledRule, State
+from sim.model.assessment import (
+    APPOINTMENT,
+    IN_PERSON,
+    NO_RISK,
+    NONE,
+    TELEPHONE,
+    VIDEO,
+    Assessment,
+    CompiledRule,
+    compile_rules,
+)
 from sim.model.diary import Diary
 from sim.model.dispatch import ATTENDED, NOT_ATTENDED, RESOLVED, Dispatcher
 from sim.model.engine import Clock
@@ -32,23 +41,6 @@ BY_TELEPHONE = OUTCOMES.index("resolved_by_telephone")
 DIVERTED = OUTCOMES.index("diverted")
 MISSED = OUTCOMES.index("appointments_missed")
 SAMPLE_MINUTES = 60.0  # how often the stack is sampled when there is no stack review
-
-
-class Decision:
-    """An incident's attendance decision and its history on the stack and in the diary."""
-
-    __slots__ = ("response", "reason", "risk", "mandatory", "diverted", "attempts", "failed", "missed", "booked")
-
-    def __init__(self, risk: int, rule: CompiledRule | None) -> None:
-        self.risk = risk
-        self.mandatory = rule is not None and rule.mandatory
-        self.response = IN_PERSON
-        self.reason = "default"
-        self.diverted = False
-        self.attempts = 0  # re-contact attempts
-        self.failed = 0  # failed re-contact attempts
-        self.missed = 0  # missed appointments
-        self.booked = False
 
 
 class Attendance:
@@ -69,6 +61,7 @@ class Attendance:
         self.dispatcher = dispatcher
         self.types = list(scenario.incident_types)
         self.assessment = Assessment(config, scenario, streams)
+        self.first_rule = self.assessment.table.first
         self.diary = Diary(config.diary) if config.diary is not None else None
         self.centre = (
             ResolutionCentre(config.resolution_centre, clock, streams, self._started, self._finished)
@@ -76,7 +69,14 @@ class Attendance:
             else None
         )
         self.stack = Stack(config.stack, scenario, streams, self) if config.stack is not None else None
-        self.decisions: Counter[tuple[int, int, str]] = Counter()  # (type, response, reason) of counted incidents
+        self.video_rule = _rapid_video_rule(scenario) if self.centre is not None else None
+        if self.video_rule is not None:
+            dispatcher.video_desk = self.video
+        # every (response, reason) a decision can be given, and where its count is kept
+        self.reasons: dict[tuple[int, str], int] = {}
+        for rule in self._rules():
+            rule.slot = self.reasons.setdefault((rule.response, rule.name), len(self.reasons))
+        self.decisions = [[0] * len(self.reasons) for _ in self.types]  # counted incidents by type and slot
         self.appointment_wait = [LogHistogram() for _ in self.types]
         self.stack_samples: list[int] = []
         self.response_of: dict[int, tuple[str, str]] | None = {} if dispatcher.records is not None else None
@@ -85,10 +85,6 @@ class Attendance:
         clock.after(self.tick, self._tick)
 
     # ---- decisions ---------------------------------------------------------------------------
-    def state(self) -> State:
-        """What discretionary rules read (this object: each reading is taken when a rule asks)."""
-        return self
-
     def waiting(self, grade: int) -> int:
         return self.dispatcher.waiting[grade]
 
@@ -102,30 +98,32 @@ class Attendance:
         return (self.diary.earliest(now) - now) / 60.0
 
     def submit(self, incident: Incident) -> None:
-        """A deployed incident, just graded: assess it and give it its response."""
-        risk = self.assessment.risk(incident)
-        rule = self.assessment.choose(incident, risk, self.state())
-        incident.decision = Decision(risk, rule)
-        if rule is None:
-            self.give(incident, IN_PERSON, "default", diverted=False)
-        else:
-            self.give(incident, rule.response, rule.name, diverted=rule.conditional and rule.response != IN_PERSON)
+        """A deployed incident, just graded: assess it and give it its response (the first rule
+        that applies; this object is the state its discretionary rules read)."""
+        assessment = self.assessment
+        risk = assessment.risk(incident) if assessment.assessed[incident.kind] else NO_RISK
+        rule = self.first_rule(incident.kind, incident.grade, risk, self)
+        assert rule is not None  # the default rule covers every incident and has no conditions
+        self.give(incident, rule, rule.conditional and rule.response != IN_PERSON)
 
-    def give(self, incident: Incident, response: int, reason: str, diverted: bool) -> None:
-        """Record the decision and hand the incident to the place that gives the response."""
-        decision = incident.decision
-        decision.response, decision.reason = response, reason
+    def give(self, incident: Incident, rule: CompiledRule, diverted: bool) -> None:
+        """Record the decision (``incident.decision``: the rule that gave it) and hand the incident
+        to the place that gives the response.
+
+        An incident is diverted at most once: a diverted incident never waits for an officer
+        again except by appointment, which the stack leaves alone."""
+        incident.decision = rule
         if incident.counted:
-            self.decisions[(incident.kind, response, reason)] += 1
-            if diverted and not decision.diverted:
+            self.decisions[incident.kind][rule.slot] += 1
+            if diverted:
                 self.stats.count(incident.kind, incident.grade, DIVERTED)
-        decision.diverted = decision.diverted or diverted
         if self.response_of is not None:
-            self.response_of[incident.number] = (RESPONSES[response], reason)
+            self.response_of[incident.number] = (RESPONSES[rule.response], rule.name)
+        response = rule.response
         if response == IN_PERSON:
             self.dispatcher.in_person(incident)
         elif response == APPOINTMENT:
-            self._book(incident)
+            self._book(incident, 0)
         elif response in (TELEPHONE, VIDEO):
             assert self.centre is not None
             incident.state = SCHEDULED
@@ -134,45 +132,49 @@ class Attendance:
             assert response == NONE
             self.dispatcher.close(incident, RESOLVED)
 
+    def video(self, incident: Incident) -> None:
+        """A rapid video response of the video_interviews intervention: the resolution centre's
+        video queue (attended by video when its call starts; reason ``rapid_video_response``)."""
+        assert self.video_rule is not None
+        self.give(incident, self.video_rule, diverted=False)
+
     def close_unreached(self, incident: Incident) -> None:
         """The stack closes a waiting incident whose caller could not be re-contacted."""
         self.dispatcher.withdraw(incident)
         self.dispatcher.close(incident, NOT_ATTENDED)
 
     # ---- the diary ---------------------------------------------------------------------------
-    def _book(self, incident: Incident) -> None:
+    def _book(self, incident: Incident, missed: int) -> None:
+        """Book the earliest free slot (``missed``: appointments this incident has missed so far)."""
         assert self.diary is not None
         now = self.clock.now
         start = self.diary.book(now)
-        decision = incident.decision
-        if incident.counted and not decision.booked:
+        if incident.counted and not missed:  # the wait counts from the first booking
             self.appointment_wait[incident.kind].add((start - incident.time) / 60.0)
-        decision.booked = True
         incident.state = SCHEDULED
-        self.clock.after(start - now, self._due, incident)
+        self.clock.after(start - now, self._due, incident, missed)
 
-    def _due(self, incident: Incident) -> None:
+    def _due(self, incident: Incident, missed: int) -> None:
         """The appointment starts: an officer is sent if one is free, or when one frees up within the grace time."""
         incident.give_up_at = math.inf
         self.dispatcher.dispatchable(incident)
         if incident.state == WAITING:
-            assert self.diary is not None and self.config.diary is not None
-            self.clock.after(self.config.diary.grace_minutes, self._late, incident, incident.decision.missed)
+            assert self.config.diary is not None
+            self.clock.after(self.config.diary.grace_minutes, self._late, incident, missed)
 
     def _late(self, incident: Incident, missed: int) -> None:
         """Nobody came within the grace time: the appointment is missed, rebooked and counted."""
-        decision = incident.decision
-        if incident.state != WAITING or decision.missed != missed:
+        if incident.state != WAITING:  # an officer was sent
             return
         assert self.config.diary is not None
         self.dispatcher.withdraw(incident)
-        decision.missed += 1
+        missed += 1
         if incident.counted:
             self.stats.count(incident.kind, incident.grade, MISSED)
-        if decision.missed >= self.config.diary.max_missed:
+        if missed >= self.config.diary.max_missed:
             self.dispatcher.close(incident, NOT_ATTENDED)
         else:
-            self._book(incident)
+            self._book(incident, missed)
 
     # ---- the resolution centre ---------------------------------------------------------------
     def _started(self, incident: Incident, video: bool) -> None:
@@ -210,12 +212,14 @@ class Attendance:
             out[f"incidents.{name}.attended_by_video"] = float(video)
             out[f"incidents.{name}.diverted"] = float(row[DIVERTED])
             out[f"incidents.{name}.appointments_missed"] = float(row[MISSED])
+            out[f"incidents.{name}.upgraded"] = float(self.stack.upgraded[kind]) if self.stack is not None else 0.0
             waits = self.appointment_wait[kind]
             out[f"appointment_wait_hours.{name}.mean"] = waits.mean()
             out[f"appointment_wait_hours.{name}.p90"] = waits.quantile(0.9)
+            counts = self.decisions[kind]
             for response, reason in self._reasons(kind):
                 out[f"responses.{name}.{RESPONSES[response]}.{reason}"] = float(
-                    self.decisions[(kind, response, reason)]
+                    counts[self.reasons[(response, reason)]]
                 )
         samples = np.asarray(self.stack_samples, dtype=float)
         empty = len(samples) == 0
@@ -229,11 +233,29 @@ class Attendance:
         out["resolution_centre.mean_wait_minutes"] = wait / handled if handled else math.nan
         return out
 
+    def _rules(self) -> list[CompiledRule]:
+        """Every rule that can decide a response: the default, the assessment's, the stack's."""
+        divert = self.stack.divert if self.stack is not None else []
+        video = [self.video_rule] if self.video_rule is not None else []
+        return [self.assessment.default, *self.assessment.rules, *divert, *video]
+
     def _reasons(self, kind: int) -> list[tuple[int, str]]:
         """Every (response, reason) an incident of this type can be given: one metric each, always present."""
-        rules = [*self.assessment.rules, *(self.stack.divert if self.stack is not None else [])]
-        pairs = [(IN_PERSON, "default")]
-        for rule in rules:
+        pairs: list[tuple[int, str]] = []
+        for rule in self._rules():
             if (rule.types is None or kind in rule.types) and (rule.response, rule.name) not in pairs:
                 pairs.append((rule.response, rule.name))
         return pairs
+
+
+def _rapid_video_rule(scenario: Scenario) -> CompiledRule | None:
+    """The decision recorded for the video_interviews intervention's rapid video responses, when
+    that response is on (they then go through the resolution centre)."""
+    settings = scenario.interventions.section("video_interviews")
+    rapid = getattr(settings, "rapid_response", None)
+    if not settings.enabled or rapid is None or not rapid.enabled:
+        return None
+    rule = Rule(
+        name="rapid_video_response", types=tuple(rapid.incident_types), grades=tuple(rapid.grades), response="video"
+    )
+    return compile_rules((rule,), scenario)[0]

@@ -19,14 +19,22 @@ class Diary:
         self.slots = config.slots_by_hour
         self.lead = config.lead_hours * 60.0
         self.booked: dict[int, int] = {}  # hour index from the start -> bookings in that hour
-        self._full_before = 0  # every hour before this one is full
+        # The last search: every hour in [_searched_from, _found) is full. Bookings only fill
+        # hours, so that stays true, and a later search starting inside it resumes at _found.
+        self._searched_from = 0
+        self._found = 0
 
     def _first_open(self, now: float) -> int:
-        hour = max(math.ceil((now + self.lead) / 60.0 - 1e-9), self._full_before)
-        while self.booked.get(hour, 0) >= self.slots[hour % 24]:
-            if hour == self._full_before:
-                self._full_before += 1
+        """The earliest hour at least the lead time from now with a slot left."""
+        start = math.ceil((now + self.lead) / 60.0 - 1e-9)
+        if self._searched_from <= start <= self._found:
+            hour = self._found
+        else:
+            hour = self._searched_from = start
+        booked, slots = self.booked, self.slots
+        while booked.get(hour, 0) >= slots[hour % 24]:
             hour += 1
+        self._found = hour
         return hour
 
     def earliest(self, now: float) -> float:

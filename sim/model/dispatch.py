@@ -81,6 +81,7 @@ class Dispatcher:
         self.proactive: ProactiveWork | None = None  # officers on proactive spells
         self.handover: Callable[[Officer, Incident], None] | None = None  # where follow-up work goes
         self.respond: Callable[[Incident], None] | None = None  # attendance decisions (None: all in person)
+        self.video_desk: Callable[[Incident], None] | None = None  # the resolution centre's video queue, if any
 
     # ---- incidents ---------------------------------------------------------------------------
     def submit(self, incident: Incident) -> None:

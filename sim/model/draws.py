@@ -3,6 +3,8 @@
 Numbers are grouped in blocks of ``BLOCK``; each block has its own generator from a named stream
 (``Streams.indexed``), so a draw never depends on the order in which incidents ask, nor on how
 many others asked (common random numbers across scenarios with different officers or rules).
+A block is kept as one flat numpy array (row after row) and read a value at a time: far fewer
+of its values are read than a block holds, so turning it into Python floats would cost more.
 """
 
 from __future__ import annotations
@@ -31,23 +33,22 @@ class ByNumber:
         self.name = name
         self.sample = sample
         self.columns = columns
-        self.blocks: dict[int, list[list[float]]] = {}
+        self.blocks: dict[int, np.ndarray] = {}
 
-    def row(self, number: int) -> list[float]:
-        """All draws of call ``number``."""
+    def draw(self, number: int, column: int = 0) -> float:
+        """Draw ``column`` of call ``number``."""
         block, offset = divmod(number, BLOCK)
-        rows = self.blocks.get(block)
-        if rows is None:
-            if len(self.blocks) >= CACHED_BLOCKS:
-                del self.blocks[min(self.blocks)]
-            values = self.sample(self.streams.indexed(self.name, block), BLOCK * self.columns)
-            rows = np.asarray(values, dtype=float).reshape(BLOCK, self.columns).tolist()
-            self.blocks[block] = rows
-        return rows[offset]
+        values = self.blocks.get(block)
+        if values is None:
+            values = self._make(block)
+        return values.item(offset * self.columns + column)  # a Python float
 
-    def one(self, number: int) -> float:
-        """The first draw of call ``number``."""
-        return self.row(number)[0]
+    def _make(self, block: int) -> np.ndarray:
+        if len(self.blocks) >= CACHED_BLOCKS:
+            del self.blocks[min(self.blocks)]
+        values = np.asarray(self.sample(self.streams.indexed(self.name, block), BLOCK * self.columns), dtype=float)
+        self.blocks[block] = flat = values.ravel()
+        return flat
 
 
 def uniform(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -181,4 +181,4 @@ class Incident(Call):
         self.queued_at = -1.0
         self.lead_done = False
         self.km: np.ndarray | None = None  # road km to every place, for incidents given by coordinates
-        self.decision: Any = None  # the attendance decision (sim.model.attendance.Decision), if any
+        self.decision: Any = None  # the rule that decided its response (sim.model.assessment.CompiledRule), if any

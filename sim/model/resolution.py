@@ -58,7 +58,7 @@ class ResolutionCentre:
                 self.wait_total += now - since
                 self.handled += 1
             self.started(incident, video)
-            self.clock.after(self.minutes[video].one(incident.number), self._done, incident, video)
+            self.clock.after(self.minutes[video].draw(incident.number), self._done, incident, video)
 
     def _done(self, incident: Incident, video: bool) -> None:
         self.busy -= 1

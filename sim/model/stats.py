@@ -7,8 +7,8 @@ stays flat however long the horizon; per-incident records exist only when asked 
 from __future__ import annotations
 
 import math
-
-import numpy as np
+from bisect import bisect_left
+from itertools import accumulate
 
 from sim.config.schema import TASKS
 from sim.model.officers import TIMED_STATES
@@ -29,6 +29,8 @@ OUTCOMES: tuple[str, ...] = (
     "diverted",
     "appointments_missed",
 )
+
+GENERATED = OUTCOMES.index("generated")
 
 
 # Metric groups whose ``p50``/``p90`` come from a LogHistogram: each replication's value is known
@@ -53,6 +55,7 @@ class LogHistogram:
     RATIO = 1.001
     LOW = 0.01
     BINS = int(math.log(1e7 / 0.01) / math.log(1.001)) + 2
+    CHUNK = 256  # bins summed at a time when searching for a quantile
 
     def __init__(self) -> None:
         self.counts = [0] * self.BINS  # a list: one element updates faster than in a numpy array
@@ -81,12 +84,22 @@ class LogHistogram:
         if self.n == 0:
             return math.nan
         target = q * self.n
-        cumulative = np.cumsum(self.counts)
-        index = int(np.searchsorted(cumulative, target, side="left"))
+        # The first bin whose running count reaches the target: whole chunks of bins are summed
+        # (C speed, no new objects) until one reaches it, then that chunk is searched bin by bin.
+        counts = self.counts
+        start, before = 0, 0  # the chunk's first bin, and the count of all bins before it
+        while start < self.BINS:
+            chunk = sum(counts[start : start + self.CHUNK])
+            if before + chunk >= target:
+                break
+            before += chunk
+            start += self.CHUNK
+        running = list(accumulate(counts[start : start + self.CHUNK], initial=before))
+        offset = bisect_left(running, target, 1) - 1  # running[k + 1]: the count through bin start + k
+        index = start + offset
         if index == 0:
             return self.LOW
-        before = float(cumulative[index - 1])
-        inside = (target - before) / self.counts[index]
+        inside = (target - running[offset]) / counts[index]
         return self.LOW * self.RATIO ** (index - 1 + inside)
 
 
@@ -132,6 +145,11 @@ class Stats:
         high = end if end < self.end else self.end
         if high > low:
             self.activity_minutes[activity] += high - low
+
+    def regrade(self, old: int, new: int) -> None:
+        """An incident still waiting (nothing counted for it but its generation) moves to another grade."""
+        self.grade_outcomes[old][GENERATED] -= 1
+        self.grade_outcomes[new][GENERATED] += 1
 
     def count(self, kind: int, grade: int, outcome: int) -> None:
         """One incident outcome (by type and by grade)."""

@@ -159,6 +159,12 @@ class Intervention:
         dispatcher.attend(incident, when)
         if incident.counted:
             self.add(f"remote.{self.types[incident.kind]}.{how}_attended", 1.0)
+        self.add_saving(incident)
+
+    def add_saving(self, incident: Incident) -> None:
+        """Count as saved the officer time a counted incident no officer attends would have taken:
+        crew x (travel + on scene), and its follow-up."""
+        if incident.counted:
             minutes = incident.crew * (incident.on_scene + self._officer_travel(incident))
             followup = 0.0 if incident.followup is None else float(np.sum(incident.followup))
             self.add(f"hours_saved.{self.name}", minutes + followup)

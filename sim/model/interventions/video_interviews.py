@@ -6,7 +6,9 @@
   on reaching dispatch, queue first come first served for ``desk_officers`` (a pool of their own);
   the call's start is their attendance and no response officer goes (their follow-up passes to
   the desk team, an assumption). If the visit is kept, the desk call still happens and the
-  officer's arrival is the attendance.
+  officer's arrival is the attendance. With attendance decisions that have a resolution centre,
+  a video response (visit not kept) goes to the centre's queue and staff instead, with the
+  centre's ``video_minutes``; a kept visit's call stays with ``desk_officers``.
 
 Five uniforms per call: adoption, eligibility, consent, call length, visit kept.
 """
@@ -66,6 +68,11 @@ class VideoInterviews(Intervention):
         if offer is None:
             return Response.PASS
         minutes, visit_kept = offer
+        centre = self.context.dispatcher.video_desk
+        if centre is not None and not visit_kept:  # attended by video when the centre's call starts
+            centre(incident)
+            self.add_saving(incident)
+            return Response.ATTENDED
         start = max(self.desk_free[0], now)
         heapq.heapreplace(self.desk_free, start + minutes)
         if incident.counted:
