@@ -27,7 +27,7 @@ def _share(part: float, whole: float) -> float:
 
 def _absent_activities(scenario: Scenario) -> frozenset[str]:
     """Activities of the optional sections this scenario leaves out (their keys are not reported)."""
-    absent = frozenset()
+    absent: frozenset[str] = frozenset()
     if scenario.sinks is None:
         absent |= SINK_ACTIVITIES
     if scenario.duties is None:

@@ -118,11 +118,12 @@ class Sinks:
         if not candidates:
             return False
         number = incident.number
-        party = self.parties.get(number)
+        parties = self.parties
+        party = parties.get(number)
         if party is None:
             for sink in candidates:
                 if sink.wanted(incident):
-                    party = self.parties[number] = Party(sink)
+                    party = parties[number] = Party(sink)
                     break
             else:
                 return False  # decided by the incident's own draws: asking again gives the same answer
@@ -137,7 +138,7 @@ class Sinks:
                 party.open = False
                 sink.start(party.officers, incident)
         if incident.lead_done and party.left >= incident.assigned:
-            del self.parties[number]
+            del parties[number]
         return taken
 
     def settle(self, end: float) -> None:
