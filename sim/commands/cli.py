@@ -21,6 +21,7 @@ from sim.errors import PolicesimError
 COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.run",
     "sim.commands.validate",
+    "sim.commands.calibrate",
     "sim.commands.warmup",
     "sim.commands.replications",
     "sim.commands.report",

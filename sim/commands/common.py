@@ -36,6 +36,9 @@ non_negative_int = _checked_number(int, lambda value: value >= 0, "must not be n
 positive_float = _checked_number(
     float, lambda value: value > 0 and math.isfinite(value), "must be a finite number above 0"
 )
+non_negative_float = _checked_number(
+    float, lambda value: value >= 0 and math.isfinite(value), "must be a finite number, not negative"
+)
 
 
 def add_scenario_options(parser: argparse.ArgumentParser, config_default: bool = True) -> None:

@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="also run the scenario (or a national config) and check it against these "
-        "published-figure targets; exit 1 if a good-data target is missed",
+        "published-figure targets, printed as fit and held-out groups with their errors and "
+        "tolerances (a scenario naming a force gets that force's own targets too); exit 1 if a "
+        "good-data target is missed",
     )
     add_run_options(parser)
     parser.set_defaults(handler=handle)

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from sim.config.forces import resolve_force
 from sim.config.schema import Scenario
 from sim.errors import ConfigError, DataError
 
@@ -93,7 +94,7 @@ def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
     path = Path(path)
     if _depth > MAX_EXTENDS_DEPTH:
         raise ConfigError(f"{path}: 'extends' chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)")
-    data = read_yaml(path)
+    data = resolve_force(read_yaml(path), path)
     parent = data.pop(EXTENDS_KEY, None)
     if parent is None:
         return _resolve_paths(data, path.parent)

@@ -14,15 +14,18 @@ from pydantic import (
     NonNegativeFloat,
     PositiveFloat,
     PositiveInt,
-    TypeAdapter,
-    ValidationError,
+    SerializerFunctionWrapHandler,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
 from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
 from sim.config.duties import Duties
+from sim.config.forces import ForceBlock
+from sim.config.geography import Geography as Geography  # the geography section's classes, re-exported
+from sim.config.geography import Zone as Zone
 from sim.config.interventions import InterventionsConfig
 from sim.config.response import Attendance
 from sim.config.sinks import Sinks
@@ -49,7 +52,6 @@ TASKS: tuple[str, ...] = (
     "case_file",
 )
 MIX_TOLERANCE = 1e-6
-RETURN_MODES = ("drive", "stay", "instant")
 
 
 Key = TypeVar("Key", str, int)
@@ -223,48 +225,6 @@ class ContactCentre(Strict):
         return value
 
 
-class Zone(Strict):
-    """An area incidents come from, represented by its centre."""
-
-    name: str
-    latitude: Annotated[float, Field(ge=-90, le=90)]
-    longitude: Annotated[float, Field(ge=-180, le=180)]
-    weight: PositiveFloat = Field(description="relative share of incidents")
-    local_km: PositiveFloat = Field(description="mean distance to an incident from within the zone")
-
-
-class Geography(Strict):
-    """Zones, road distances and speeds: travel = great-circle km x road factor / speed."""
-
-    zones: tuple[Zone, ...] = Field(description="at least one, unless a replayed log gives every incident's place")
-    road_factor: Annotated[float, Field(ge=1.0)]
-    speed_kmh: PositiveFloat = Field(description="normal road speed")
-    blue_light_speed_kmh: PositiveFloat = Field(description="speed for grades in blue_light_grades")
-    blue_light_grades: tuple[str, ...] = ("P1",)
-    mobilise_minutes: NonNegativeFloat = 0.0
-    return_to_station: bool | Literal["drive", "stay", "instant"] = Field(
-        description="after each job: drive (drive back to the station), stay (take the next job from the scene's zone) "
-        "or instant (back at the station at once, no travel); true and false are the old spellings of drive and stay"
-    )
-
-    @field_validator("return_to_station", mode="before")
-    @classmethod
-    def _return_mode(cls, value: object) -> object:
-        """Anything read as true/false before stays so; otherwise one clear message."""
-        if value in RETURN_MODES:
-            return value
-        try:
-            return TypeAdapter(bool).validate_python(value)
-        except ValidationError:
-            raise ValueError(f"expected one of {list(RETURN_MODES)} (or the old true/false)") from None
-
-    def return_mode(self) -> Literal["drive", "stay", "instant"]:
-        """``return_to_station`` with the old true/false spellings read as drive/stay."""
-        if isinstance(self.return_to_station, bool):
-            return "drive" if self.return_to_station else "stay"
-        return self.return_to_station
-
-
 class Dispatch(Strict):
     """How officers are sent when there is no geography, and early stop when a queue runs away."""
 
@@ -336,6 +296,17 @@ class Scenario(Strict):
     attendance: Attendance | None = Field(default=None, description="response decisions; none: all in person")
     sinks: Sinks | None = Field(default=None, description="after the scene: custody, mental health, scene guards")
     output: Output = Field(default_factory=Output)
+    force: ForceBlock | None = Field(
+        default=None, description="the force this scenario stands for (configs/forces/*.yaml); none: a generic one"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_force(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A scenario that names no force keeps the resolved form (and config hash) it had before."""
+        data = handler(self)
+        if data.get("force") is None:
+            data.pop("force", None)
+        return data
 
     @model_validator(mode="before")
     @classmethod

@@ -161,12 +161,15 @@ def input_rows(
     for sources in files:
         merged.update({k: v for k, v in sources.items() if v or k not in merged})
     overrides = dict(overrides or {})
+    derived = _force_sources(config)
     rows = []
     for path, value in numeric_inputs(config).items():
         entry = entry_for(path, entries) or entry_for(f"{path}.0", entries)
         from_file = _lookup(path, merged)
         if path in overrides:
             source, confidence = f"command line: --set {path}={overrides[path]}", "set by user"
+        elif path in derived:
+            source, confidence = derived[path], "from the forces table"
         elif entry is not None and _differs(entry.value, value):
             note = f"differs from the docs/calibration.md value {entry.value}"
             source, confidence = (
@@ -182,6 +185,18 @@ def input_rows(
             source, confidence = NO_SOURCE, ""
         rows.append(InputRow(path, _show(value), source, confidence))
     return rows
+
+
+def _force_sources(config: Mapping[str, Any]) -> dict[str, str]:
+    """Sources of the two numbers a ``force:`` block sets at load (sim/config/forces.py)."""
+    force = config.get("force")
+    if not isinstance(force, Mapping):
+        return {}
+    row = f"the forces table {force.get('table')}, row {force.get('name')!r} (its fte_source column)"
+    return {
+        "force.officer_fte": f"officer FTE from {row}",
+        "workforce.response_officers": f"officer FTE from {row} x force.response_share, rounded",
+    }
 
 
 def _differs(table_value: str, value: Any) -> bool:

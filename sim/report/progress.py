@@ -2,7 +2,8 @@
 
 ``update(done)`` takes the work done as a number that may be fractional (replications done plus
 the share of those running), so a single long replication still moves the bar. ``note(text)``
-prints a line above the bar (or as is, off a terminal), for results worth reading as they come.
+prints a line above the bar (or as is, off a terminal), for results worth reading as they come;
+``set_total(n)`` changes the total, for work whose size is known only as it goes (a search).
 """
 
 from __future__ import annotations
@@ -31,6 +32,12 @@ class Progress:
         elif self.enabled and time.monotonic() - self.last_line >= LINE_SECONDS:
             self.last_line = time.monotonic()
             print(f"policesim: {self.description}: {self._line(done)}", file=sys.stderr, flush=True)
+
+    def set_total(self, total: float) -> None:
+        """A new estimate of the work in all (for work whose size is known only as it goes)."""
+        self.total = total
+        if self.bar is not None:
+            self.bar.update(self.task, total=total)
 
     def note(self, text: str) -> None:
         """A line for the reader now (above the bar on a terminal)."""

@@ -1,19 +1,26 @@
-"""Reads the parameter source table in docs/calibration.md and finds config numbers with no source.
+"""Calibration: where every input comes from, and fitting the assumed ones to fit targets.
 
 Researchers quote policesim only if every input is sourced, so every numeric leaf of a shipped
-config must match a row of that table (by dotted path, ``*`` matching one path segment).
+config must match a row of the parameter table in docs/calibration.md (by dotted path, ``*``
+matching one path segment). ``calibrate`` then adjusts parameters, but only those whose row says
+``assumed``, and only against targets whose role is ``fit``: held-out targets are never read, so
+they stay a test of the model.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sim.config import paths
-from sim.errors import DataError
+from sim.errors import ConfigError, DataError
+
+if TYPE_CHECKING:
+    from sim.config.schema import Scenario
+    from sim.study.targets import TargetResult, TargetsFile, TargetSpec
 
 CONFIDENCE_LEVELS: frozenset[str] = frozenset({"published", "published (second-hand)", "derived", "assumed"})
 TABLE_HEADING = "## Parameter table"
@@ -55,7 +62,7 @@ def _pattern_regex(pattern: str) -> re.Pattern[str]:
         if segment == "**":
             parts.append(r"[^\s]+")
         else:
-            parts.append(re.escape(segment).replace(r"\*", r"[^.\s]+"))
+            parts.append(re.escape(segment).replace(r"\*", r"[^.]+"))
     return re.compile(r"\.".join(parts))
 
 
@@ -177,3 +184,103 @@ def shipped_configs(root: str | Path) -> list[Path]:
         if not (isinstance(data, Mapping) and "design" in data):
             found.add(path)
     return sorted(found)
+
+
+@dataclass(frozen=True)
+class FitParameter:
+    """An assumed parameter to adjust: its dotted config path and the range to search."""
+
+    path: str
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class FitResult:
+    """The best values found, their loss over the fit targets, and every evaluation made."""
+
+    values: dict[str, float]
+    loss: float
+    evaluations: list[tuple[dict[str, float], float]] = field(default_factory=list)
+
+
+def check_assumed(parameters: Sequence[FitParameter], entries: list[SourceEntry]) -> None:
+    """Refuse (one line naming it) a parameter whose table row is not ``assumed``: published and
+    derived numbers are never tuned."""
+    for parameter in parameters:
+        entry = entry_for(parameter.path, entries)
+        if entry is None:
+            raise ConfigError(f"calibrate: {parameter.path}: no row in docs/calibration.md, so not known to be assumed")
+        if entry.confidence != "assumed":
+            raise ConfigError(
+                f"calibrate: {parameter.path}: its row says {entry.confidence!r}; only assumed parameters are fitted"
+            )
+        if not parameter.low < parameter.high:
+            raise ConfigError(f"calibrate: {parameter.path}: range {parameter.low} to {parameter.high} is empty")
+
+
+def fit_loss(results: Sequence[TargetResult]) -> float:
+    """Sum of squared errors, each in units of its target's half band (a target at its band edge adds 1)."""
+    total = 0.0
+    for result in results:
+        if not result.produced:
+            continue
+        low, high = result.target.band()
+        total += ((result.mean - result.target.value) / ((high - low) / 2)) ** 2
+    return total
+
+
+def calibrate(
+    scenario: Scenario,
+    parameters: Sequence[FitParameter],
+    targets: TargetsFile,
+    entries: list[SourceEntry],
+    replications: int,
+    seed: int,
+    workers: int | None = 1,
+    points: int = 5,
+    rounds: int = 1,
+) -> FitResult:
+    """Coordinate search over each assumed parameter's range (``points`` values, ``rounds`` passes)
+    minimising ``fit_loss`` over the scenario's fit targets; every evaluation uses the same seed,
+    so candidates differ by their parameters, not by noise. Holdout targets are never read."""
+    from sim.config.loading import apply_overrides, resolved_dict, scenario_from_dict
+    from sim.study.replications import run_replications
+    from sim.study.targets import check_targets, scenario_context, scenario_targets, with_role
+
+    check_assumed(parameters, entries)
+    if points < 2:
+        raise ConfigError(f"calibrate: points must be at least 2, got {points}")
+    raw = resolved_dict(scenario)
+    fit: list[TargetSpec] = with_role(scenario_targets(scenario, targets), "fit")
+    if not fit:
+        raise ConfigError("calibrate: the targets file has no fit targets for this scenario")
+    context = scenario_context(scenario, targets)
+    leaves = paths.named_leaves(raw)
+    current = {p.path: min(max(leaves.get(p.path, p.low), p.low), p.high) for p in parameters}
+    evaluations: list[tuple[dict[str, float], float]] = []
+
+    def evaluate(values: dict[str, float]) -> float:
+        candidate = scenario_from_dict(apply_overrides(raw, _typed(values, leaves)))
+        runs = run_replications(candidate, replications, seed, workers)
+        loss = fit_loss(check_targets(fit, [r.metrics for r in runs], context, "force"))
+        evaluations.append((dict(values), loss))
+        return loss
+
+    best = evaluate(current)
+    for _ in range(rounds):
+        for parameter in parameters:
+            step = (parameter.high - parameter.low) / (points - 1)
+            for value in (parameter.low + i * step for i in range(points)):
+                candidate = {**current, parameter.path: value}
+                if candidate == current:  # already evaluated
+                    continue
+                loss = evaluate(candidate)
+                if loss < best:
+                    best, current = loss, candidate
+    return FitResult(current, best, evaluations)
+
+
+def _typed(values: Mapping[str, float], leaves: Mapping[str, Any]) -> dict[str, float | int]:
+    """Values of parameters the config writes as integers (officers, staff) rounded to whole numbers."""
+    return {p: round(v) if isinstance(leaves.get(p), int) else v for p, v in values.items()}

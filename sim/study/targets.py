@@ -4,6 +4,13 @@ A target names a published figure (with its source), how to compute the same qua
 run's flat metrics, and a tolerance. The check is the replication mean against the band
 ``value +/- tolerance``; the confidence interval is reported beside it so a reader can see
 whether a miss is noise or model.
+
+Every target has a role: ``fit`` targets are what calibration may tune assumed parameters
+against; ``holdout`` targets are never used to fit, so they test the model. No target may measure
+a configured input (an incident volume, offered calls, rostered hours): that would check the
+config against itself. A targets file may hold per-force sections (``forces:``, keyed by the
+force's name in the forces table) whose targets are added to the common ones, or replace a common
+target of the same name, for a scenario that names that force.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ import fnmatch
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -25,6 +32,24 @@ from sim.study.replications import mean_ci, run_replications
 Patterns = list[str]
 Level = Literal["force", "national"]  # where a target is checked: each force's runs, or the national sum
 LEVELS: tuple[Level, ...] = ("force", "national")
+Role = Literal["fit", "holdout"]
+ROLES: tuple[Role, ...] = ("fit", "holdout")
+# Metrics that restate configured inputs (volumes drawn from the config, hours it rosters): a
+# target may divide by them, never measure them.
+INPUT_METRICS: tuple[str, ...] = (
+    "incidents.*.generated",
+    "incidents_by_grade.*.generated",
+    "contact.offered_999",
+    "contact.offered_101",
+    "contact.online_handled",
+    "rostered_hours",
+    "officer_hours.abstraction",
+    "window_days",
+)
+
+
+class MetricMissing(ConfigError):
+    """A target's metric is not produced by this scenario (its mechanism is not configured)."""
 
 
 class ShareSpec(BaseModel):
@@ -43,6 +68,7 @@ class TargetSpec(BaseModel):
     description: str = ""
     source: str = Field(min_length=1)
     quality: Literal["good", "weak"]
+    role: Role = Field(description="fit: calibration may tune assumed parameters to it; holdout: never")
     value: float
     tolerance: float | None = Field(default=None, gt=0)
     relative_tolerance: float | None = Field(default=None, gt=0)
@@ -61,7 +87,27 @@ class TargetSpec(BaseModel):
             raise ValueError("give exactly one of metric, sum, share")
         if (self.tolerance is None) == (self.relative_tolerance is None):
             raise ValueError("give exactly one of tolerance, relative_tolerance")
+        inputs = self.measured_inputs()
+        if inputs:
+            raise ValueError(f"measures {inputs[0]}, a configured input, not a model output")
         return self
+
+    def measured(self) -> list[str]:
+        """The metric patterns this target measures (a share's numerator; its denominator may be an input)."""
+        if self.metric is not None:
+            return [self.metric]
+        if self.sum is not None:
+            return list(self.sum)
+        assert self.share is not None
+        return list(self.share.numerator)
+
+    def measured_inputs(self) -> list[str]:
+        """Measured patterns that match a configured input (see INPUT_METRICS)."""
+        return [
+            pattern
+            for pattern in self.measured()
+            if any(fnmatch.fnmatchcase(pattern, i) or fnmatch.fnmatchcase(i, pattern) for i in INPUT_METRICS)
+        ]
 
     def band(self) -> tuple[float, float]:
         """The accepted interval around the published value."""
@@ -69,22 +115,50 @@ class TargetSpec(BaseModel):
         return self.value - half, self.value + half
 
 
-class TargetsFile(BaseModel):
-    """The whole ``targets.yaml``: the officer FTE one scenario stands for, and the targets."""
+class ForceTargets(BaseModel):
+    """One force's own published figures (added to the common targets, or replacing one by name)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    officer_fte: float = Field(gt=0, description="all-officer FTE of the force a scenario stands for")
+    targets: list[TargetSpec] = Field(min_length=1)
+
+
+def _duplicates(targets: Sequence[TargetSpec]) -> list[str]:
+    names = [t.name for t in targets]
+    return sorted({n for n in names if names.count(n) > 1})
+
+
+class TargetsFile(BaseModel):
+    """The whole ``targets.yaml``: the officer FTE one scenario stands for, the targets, per-force ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    officer_fte: float = Field(gt=0, description="all-officer FTE of a scenario that names no force")
     hours_per_year: float = Field(gt=0, description="hours in a year, for shares of strength")
     targets: list[TargetSpec] = Field(min_length=1)
+    forces: dict[str, ForceTargets] = Field(
+        default_factory=dict, description="force name (as in the forces table) -> that force's own targets"
+    )
 
     @model_validator(mode="after")
     def _unique_names(self) -> TargetsFile:
-        """Target names identify rows of the report, so they must be unique."""
-        names = [t.name for t in self.targets]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"duplicate target names: {', '.join(duplicates)}")
+        """Target names identify rows of the report, so they must be unique (within each section)."""
+        for where, targets in [("targets", self.targets)] + [
+            (f"forces.{f}", s.targets) for f, s in self.forces.items()
+        ]:
+            duplicates = _duplicates(targets)
+            if duplicates:
+                raise ValueError(f"{where}: duplicate target names: {', '.join(duplicates)}")
         return self
+
+    def for_force(self, force: str | None) -> list[TargetSpec]:
+        """The common targets with ``force``'s own added (a same-named one replaces the common one)."""
+        own = {t.name: t for t in (self.forces[force].targets if force in self.forces else [])}
+        common = {t.name for t in self.targets}
+        return [own.get(t.name, t) for t in self.targets] + [t for name, t in own.items() if name not in common]
+
+
+def with_role(targets: Sequence[TargetSpec], role: Role) -> list[TargetSpec]:
+    """The targets of one role, in file order."""
+    return [t for t in targets if t.role == role]
 
 
 def load_targets(path: str | Path) -> TargetsFile:
@@ -100,8 +174,23 @@ def load_targets(path: str | Path) -> TargetsFile:
         return TargetsFile.model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from None
+        raise ConfigError(f"{path}: {_where(raw, first['loc'])}: {first['msg']}") from None
+
+
+def _where(raw: Any, loc: Sequence[int | str]) -> str:
+    """The error's field path, with the target's name after its index (``targets.3 (p2_mean).role``)."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            node = None
+        name = node.get("name") if isinstance(part, int) and isinstance(node, dict) else None
+        parts.append(f"{part} ({name})" if isinstance(name, str) else str(part))
+    return ".".join(parts)
 
 
 @dataclass(frozen=True)
@@ -117,7 +206,7 @@ def _matching(metrics: Mapping[str, float], patterns: Sequence[str]) -> list[str
     """Metric keys matching any of ``patterns``; none at all is an error naming the patterns."""
     keys = sorted({k for k in metrics for p in patterns if fnmatch.fnmatchcase(k, p)})
     if not keys:
-        raise ConfigError(f"no metric matches {', '.join(patterns)}")
+        raise MetricMissing(f"no metric matches {', '.join(patterns)}")
     return keys
 
 
@@ -125,7 +214,7 @@ def compute(target: TargetSpec, metrics: Mapping[str, float], context: Context) 
     """The target's quantity from one replication's flat metrics."""
     if target.metric is not None:
         if target.metric not in metrics:
-            raise ConfigError(f"target {target.name}: metric {target.metric!r} is not produced")
+            raise MetricMissing(f"target {target.name}: metric {target.metric!r} is not produced")
         value = float(metrics[target.metric])
     elif target.sum is not None:
         value = sum(float(metrics[k]) for k in _matching(metrics, target.sum))
@@ -152,12 +241,18 @@ class TargetResult:
     low: float
     high: float
     replications: int
+    produced: bool = True  # False: the scenario does not produce the metric (mechanism not configured)
 
     @property
     def within(self) -> bool:
         """True when the replication mean lies inside the tolerance band."""
         lo, hi = self.target.band()
-        return lo <= self.mean <= hi
+        return self.produced and lo <= self.mean <= hi
+
+    @property
+    def error(self) -> float:
+        """Simulated minus published."""
+        return self.mean - self.target.value
 
 
 def check_targets(
@@ -174,25 +269,41 @@ def check_targets(
     for target in targets:
         if level not in target.applies_to:
             continue
-        values = [compute(target, m, context) for m in replication_metrics]
+        try:
+            values = [compute(target, m, context) for m in replication_metrics]
+        except MetricMissing:
+            nan = float("nan")
+            results.append(TargetResult(target, nan, nan, nan, len(replication_metrics), produced=False))
+            continue
         mean, low, high = mean_ci(values, confidence)
         results.append(TargetResult(target, mean, low, high, len(values)))
     return results
 
 
 def misses(results: Sequence[TargetResult], quality: str = "good") -> list[TargetResult]:
-    """Results outside tolerance among targets of the given data quality."""
-    return [r for r in results if r.target.quality == quality and not r.within]
+    """Results outside tolerance among targets of the given data quality (unproduced ones are not misses)."""
+    return [r for r in results if r.target.quality == quality and r.produced and not r.within]
+
+
+def scenario_context(scenario: Scenario, targets: TargetsFile) -> Context:
+    """Per-officer targets divide by the named force's FTE (forces table), else the file's."""
+    years = (scenario.horizon_days - scenario.warmup_days) / 365.25
+    fte = scenario.force.officer_fte if scenario.force is not None and scenario.force.officer_fte else None
+    return Context(fte or targets.officer_fte, years, targets.hours_per_year)
+
+
+def scenario_targets(scenario: Scenario, targets: TargetsFile) -> list[TargetSpec]:
+    """The targets that apply to ``scenario``: the common ones and its force's own."""
+    return targets.for_force(scenario.force.name if scenario.force is not None else None)
 
 
 def check_scenario(
     scenario: Scenario, targets: TargetsFile, replications: int, seed: int, workers: int | None
 ) -> list[TargetResult]:
-    """Run one force's scenario and judge the force-level targets."""
+    """Run one force's scenario and judge the force-level targets (its own force's included)."""
     runs = run_replications(scenario, replications, seed, workers)
-    years = (scenario.horizon_days - scenario.warmup_days) / 365.25
-    context = Context(targets.officer_fte, years, targets.hours_per_year)
-    return check_targets(targets.targets, [r.metrics for r in runs], context, "force")
+    context = scenario_context(scenario, targets)
+    return check_targets(scenario_targets(scenario, targets), [r.metrics for r in runs], context, "force")
 
 
 def check_national(

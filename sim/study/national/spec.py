@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,12 +9,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveFloat, PositiveInt, ValidationError
 
+from sim.config.forces import Force, load_forces
 from sim.config.loading import format_validation_error, load_raw, read_yaml
 from sim.config.paths import relative
-from sim.errors import ConfigError, DataError, PolicesimError
+from sim.errors import ConfigError, PolicesimError
 
 NATIONAL_KEY = "national"
-SETTINGS: tuple[str, ...] = ("urban", "mixed", "rural")
 
 
 class Scaling(BaseModel):
@@ -62,17 +60,6 @@ class NationalSpec(BaseModel):
 
 
 @dataclass(frozen=True)
-class Force:
-    """One row of the forces table."""
-
-    name: str
-    officer_fte: float
-    fte_status: str
-    fte_source: str
-    setting: str
-
-
-@dataclass(frozen=True)
 class NationalConfig:
     """A loaded national config: its spec, the resolved baseline and the forces to run."""
 
@@ -88,40 +75,6 @@ def is_national(path: str | Path) -> bool:
         return NATIONAL_KEY in read_yaml(path)
     except PolicesimError:
         return False
-
-
-def load_forces(path: str | Path) -> tuple[Force, ...]:
-    """Read the forces table; a bad row is a DataError naming the file, line and column."""
-    path = Path(path)
-    try:
-        handle = path.open(encoding="utf-8", newline="")
-    except OSError as error:
-        raise DataError(f"{path}: cannot read forces table ({error.strerror})") from error
-    with handle:
-        reader = csv.DictReader(handle)
-        needed = {"force", "officer_fte", "fte_status", "fte_source", "setting"}
-        missing = needed - set(reader.fieldnames or ())
-        if missing:
-            raise DataError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        forces = []
-        for line, row in enumerate(reader, start=2):
-            try:
-                fte = float(row["officer_fte"])
-            except ValueError:
-                raise DataError(f"{path}:{line}: officer_fte {row['officer_fte']!r} is not a number") from None
-            if not fte > 0 or not math.isfinite(fte):
-                raise DataError(f"{path}:{line}: officer_fte must be positive, got {fte}")
-            if row["setting"] not in SETTINGS:
-                raise DataError(f"{path}:{line}: setting {row['setting']!r} is not one of {SETTINGS}")
-            if not row["fte_source"].strip():
-                raise DataError(f"{path}:{line}: fte_source is empty for {row['force']}")
-            forces.append(Force(row["force"], fte, row["fte_status"], row["fte_source"], row["setting"]))
-    names = [f.name for f in forces]
-    if len(set(names)) != len(names):
-        raise DataError(f"{path}: force names must be unique")
-    if not forces:
-        raise DataError(f"{path}: no forces")
-    return tuple(forces)
 
 
 def load_national(path: str | Path, overrides: Mapping[str, Any] | None = None) -> NationalConfig:
