@@ -69,7 +69,9 @@ class HandlerPool:
     def arrive(self, call: Call, priority: int) -> None:
         """A call joins the pool now: answered at once if a handler is free and nobody waits ahead."""
         now = self._look()
-        if self._can_answer(priority):
+        waiting = self.waiting
+        # Answered at once when a handler is free and nobody waits ahead (the same test as in _look)
+        if len(self.ends) < self.capacity and not waiting[HIGH] and (priority == HIGH or not waiting[LOW]):
             heappush(self.ends, now + call.handling)  # answered now
             call.answered_at = now
             self.on_answer(call)
@@ -136,7 +138,7 @@ class HandlerPool:
                     offered[priority] += 1
                 while ends and ends[0] <= time:
                     heappop(ends)
-                # _can_answer, inlined
+                # Answered at once when a handler is free and nobody waits ahead (as in arrive)
                 if len(ends) < capacity and not waiting[HIGH] and (priority == HIGH or not waiting[LOW]):
                     heappush(ends, time + handling)
                     if counted:
@@ -151,10 +153,6 @@ class HandlerPool:
         while ends and ends[0] <= now:
             heappop(ends)
         return now
-
-    def _can_answer(self, priority: int) -> bool:
-        """Whether a call arriving now is answered at once (handlers already freed up to now)."""
-        return len(self.ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW])
 
     def _enqueue(self, call: Call, priority: int) -> None:
         """Queue a call that rang now; a 101 caller hangs up after their patience."""
