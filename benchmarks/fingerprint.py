@@ -4,8 +4,9 @@ Run before and after a change that must keep results identical by seed:
     python benchmarks/fingerprint.py > before.json      (on the commit before the change)
     python benchmarks/fingerprint.py --against before.json
 The second prints every metric whose value changed, and the metrics added, and exits 1 on a change.
-Scenarios: the packaged baseline (60 days), the baseline with every intervention on, and a
-replay of a log drawn from the baseline's own records.
+Scenarios: configs/baseline.yaml (60 days), the baseline with every intervention on, a replay of a
+log drawn from the baseline's own records, and the packaged default (configs/default.yaml: the
+baseline with sinks, decisions and duties on, 30 days), each at seeds 1 and 2.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ import tempfile
 from pathlib import Path
 
 from sim.config import load_scenario
+from sim.config.loading import CONFIG_DIR
 from sim.model import simulate
 
+BASELINE = CONFIG_DIR / "baseline.yaml"
 DAYS = ["horizon_days=60", "warmup_days=7"]
 INTERVENTIONS = [
     "interventions.automated_redaction.enabled=true",
@@ -37,7 +40,7 @@ def digest(result) -> dict:
 
 
 def replay_log(folder: Path) -> Path:
-    base = simulate(load_scenario(None, DAYS), 99, records=True).records
+    base = simulate(load_scenario(BASELINE, DAYS), 99, records=True).records
     rows = base[base["grade"] != "P4"].head(3000)
     path = folder / "log.csv"
     lines = ["time,grade,type"] + [
@@ -75,9 +78,12 @@ def fingerprint() -> dict:
             "replay": ["horizon_days=30", "warmup_days=0", f"replay.path={log}", "replay.default_type=burglary"],
         }
         for name, overrides in scenarios.items():
-            scenario = load_scenario(None, overrides)
+            scenario = load_scenario(BASELINE, overrides)
             for seed in (1, 2):
                 report[f"{name}/{seed}"] = digest(simulate(scenario, seed, records=True))
+        default = load_scenario(None, ["horizon_days=30", "warmup_days=7"])
+        for seed in (1, 2):
+            report[f"default/{seed}"] = digest(simulate(default, seed, records=True))
     return report
 
 

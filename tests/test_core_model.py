@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from sim.config.loading import load_scenario
+from sim.config.loading import BASELINE_CONFIG, load_scenario
 from sim.model.demand import DemandGenerator
 from sim.model.replication import simulate
 from sim.model.streams import Streams, replication_seed
@@ -94,14 +94,15 @@ def test_records_and_timeseries_on_request(short_baseline):
     assert plain.records is None and same_numbers(plain.metrics, result.metrics)
 
 
-def test_a_caller_who_rings_again_is_dispatched_once(short_baseline):
+def test_a_caller_who_rings_again_is_dispatched_once():
     """Heavy 101 abandonment with every caller ringing back: the queue counters must match a
-    census of the queues, and no incident may reach dispatch twice."""
+    census of the queues, and no incident may reach dispatch twice. On configs/baseline.yaml: with
+    attendance decisions an incident may reach dispatch again on purpose (a booked appointment)."""
     from sim.model.dispatch import Dispatcher
     from sim.model.incident import WAITING
     from sim.model.replication import Model
 
-    busy = short_baseline.model_copy(update={"horizon_days": 10, "warmup_days": 0})
+    busy = load_scenario(BASELINE_CONFIG, {"horizon_days": 10, "warmup_days": 0})
     overrides = {"contact.reattempt_share": 1.0, "contact.patience_101_minutes": {"dist": "exponential", "mean": 1.0}}
     from sim.config.loading import apply_overrides, scenario_from_dict
 

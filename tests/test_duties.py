@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from scenarios import build, mmc_dict
 
-from sim.config.loading import load_raw, load_scenario, merge, scenario_from_dict
+from sim.config.loading import BASELINE_CONFIG, load_raw, load_scenario, merge, scenario_from_dict
 from sim.model.crewing import CrewPolicy
 from sim.model.dispatch import Dispatcher
 from sim.model.replication import Model, simulate
@@ -25,7 +25,7 @@ def fixed(value: float) -> dict[str, Any]:
 
 def short_baseline_dict(days: float = 21, warmup: float = 3) -> dict[str, Any]:
     """The packaged baseline with the duties overlay (every duty on), shortened."""
-    scenario = load_scenario(overrides={"horizon_days": days, "warmup_days": warmup})
+    scenario = load_scenario(BASELINE_CONFIG, overrides={"horizon_days": days, "warmup_days": warmup})
     raw = scenario.model_dump(by_alias=True, exclude_none=True)
     return merge(raw, load_raw(OVERLAY))
 

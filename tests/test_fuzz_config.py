@@ -31,7 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.commands.cli import main
-from sim.config.loading import DEFAULT_CONFIG, load_raw
+from sim.config.loading import BASELINE_CONFIG, DEFAULT_CONFIG, load_raw
 
 CALL_TIMEOUT_SECONDS = 20  # a validate takes milliseconds; far past this is a hang
 MAX_CASES_PER_KIND = 60  # sampled with a fixed seed when the baseline has more leaves
@@ -500,14 +500,14 @@ def test_extends_may_change_a_distributions_kind(tmp_path: Path) -> None:
 
     child = tmp_path / "child.yaml"
     child.write_text(
-        f"extends: {DEFAULT_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{dist: fixed, value: 60}}\n",
+        f"extends: {BASELINE_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{dist: fixed, value: 60}}\n",
         encoding="utf-8",
     )
     burglary = load_scenario(child).incident_types["burglary"].on_scene_minutes
     assert burglary.dist == "fixed" and burglary.value == 60
     same_kind = tmp_path / "same.yaml"
     same_kind.write_text(
-        f"extends: {DEFAULT_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{cv: 0.3}}\n",
+        f"extends: {BASELINE_CONFIG}\nincident_types:\n  burglary:\n    on_scene_minutes: {{cv: 0.3}}\n",
         encoding="utf-8",
     )
     kept = load_scenario(same_kind).incident_types["burglary"].on_scene_minutes

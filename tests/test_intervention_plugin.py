@@ -45,6 +45,7 @@ class DeskCallback(Intervention):
 
     config_model = DeskCallbackSettings
     uniforms = 1  # adoption
+    dose_fields = ("adoption",)  # a dose d rings back d times as many incidents
     config: DeskCallbackSettings
 
     def __init__(self, name: str, config: DeskCallbackSettings, context: Context) -> None:

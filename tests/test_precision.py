@@ -10,6 +10,7 @@ import pytest
 from scipy import stats
 
 from sim.commands.cli import main
+from sim.config import BASELINE_CONFIG
 from sim.study.precision import first_meeting, half_width, replications_needed
 
 
@@ -117,6 +118,7 @@ def test_missing_output_is_named() -> None:
 def test_replications_command_prints_the_table(capsys: pytest.CaptureFixture[str]) -> None:
     argv = [
         "replications",
+        str(BASELINE_CONFIG),  # the unpressured baseline, where DA waits vary little
         "--days",
         "6",
         "--warmup-days",

@@ -11,7 +11,7 @@ import pytest
 from scenarios import build, mmc_dict
 from test_core_queueing import erlang_c, within
 
-from sim.config import load_scenario
+from sim.config import BASELINE_CONFIG, load_scenario
 from sim.model import simulate
 from sim.model.officers import State
 from sim.model.replication import Model
@@ -186,7 +186,7 @@ def test_right_care_right_person_is_monotone_on_common_random_numbers() -> None:
 
 
 def test_without_the_section_sink_outputs_are_absent() -> None:
-    metrics = simulate(load_scenario(None, ["horizon_days=5", "warmup_days=1"]), 1).metrics
+    metrics = simulate(load_scenario(BASELINE_CONFIG, ["horizon_days=5", "warmup_days=1"]), 1).metrics
     assert not any(k.startswith(("arrests.", "custody.", "section_136.")) for k in metrics)
     assert "officer_hours.custody" not in metrics
     assert [s.label for s in State][5:8] == ["custody", "place_of_safety", "scene_guard"]

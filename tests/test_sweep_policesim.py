@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sim.commands.cli import main
-from sim.config.loading import apply_overrides, load_raw, merge, scenario_from_dict
+from sim.config.loading import DEFAULT_CONFIG, apply_overrides, load_raw, merge, scenario_from_dict
 from sim.model.replication import simulate
 from sim.model.streams import replication_seed
 from sim.sweep.designs import build_design
@@ -50,7 +50,7 @@ def sweep_file(tmp_path: Path) -> Path:
 
 def direct(point: int, rep: int, params: dict[str, float]) -> dict[str, float]:
     """What the sweep must store: both scenarios run by hand on the point's own seed."""
-    base_raw = apply_overrides(load_raw(REPO / "configs" / "baseline.yaml"), {"horizon_days": 3, "warmup_days": 1})
+    base_raw = apply_overrides(load_raw(DEFAULT_CONFIG), {"horizon_days": 3, "warmup_days": 1})  # the sweep's default
     sides = {}
     for side, raw in (("base", base_raw), ("intervention", merge(base_raw, load_raw(OVERLAY)))):
         if "interventions" not in raw:  # the baseline leaves the section at its defaults

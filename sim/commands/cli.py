@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "sim.commands.sweep",
     "sim.commands.analyse",
     "sim.commands.compare",
+    "sim.commands.dose",
     "sim.commands.capacity",
     "sim.commands.claims",
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +15,7 @@ from sim.errors import ConfigError
 
 if TYPE_CHECKING:
     from sim.report.output import ClaimedDirectory
+    from sim.study.compare import ExperimentRuns
     from sim.study.experiment import Experiment
 
 
@@ -60,64 +63,105 @@ def experiment_from_args(args: argparse.Namespace) -> Experiment:
 
     if args.warmup_days is not None and args.warmup_days < 0:
         raise ConfigError(f"--warmup-days: must not be negative, got {args.warmup_days}")
-    return load_experiment(args.experiment, args.replications, args.days, args.warmup_days)
+    factors = getattr(args, "factors", None)  # ``policesim dose`` only
+    return load_experiment(args.experiment, args.replications, args.days, args.warmup_days, factors)
 
 
 def handle(args: argparse.Namespace) -> int:
     """Load, run, compare, report."""
     from sim.report.compare import render_comparison
-    from sim.report.output import claim_directory
-    from sim.report.progress import progress_bar
-    from sim.study.compare import comparison_document, run_experiment
+    from sim.study.compare import comparison_document
 
     experiment = experiment_from_args(args)
+    types = experiment.spec.types
+    return run_and_report(
+        args, experiment, comparison_document, lambda document: render_comparison(document, types), _write, True
+    )
+
+
+def run_and_report(
+    args: argparse.Namespace,
+    experiment: Experiment,
+    build: Callable[[Experiment, ExperimentRuns], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    write: Callable[[ClaimedDirectory, Experiment, ExperimentRuns, dict[str, Any]], None],
+    records: bool = False,
+) -> int:
+    """Run every scenario with a progress bar, build the document, print it (``--json``: as JSON)
+    and ``write`` it to ``--out`` (``compare`` and ``dose``); ``records`` for response plots."""
+    from sim.report.output import claim_directory
+    from sim.report.progress import progress_bar
+    from sim.study.compare import run_experiment
+
     spec = experiment.spec
     total = spec.replications * len(experiment.scenarios)
     with claim_directory(args.out, args.force) as out:
         with progress_bar(f"{spec.name}: runs", total) as update:
-            runs = run_experiment(experiment, args.workers, update, records=out is not None)
-        document = comparison_document(experiment, runs)
+            runs = run_experiment(experiment, args.workers, update, records=records and out is not None)
+        document = build(experiment, runs)
         if args.json:
             print(json.dumps(document, indent=2, allow_nan=False))
         else:
-            print(render_comparison(document, spec.types), end="")
+            print(render(document), end="")
         if out is not None:
-            _write(out, experiment, runs, document)
+            write(out, experiment, runs, document)
             if not args.json:
                 print(f"results written to {args.out}")
     return 0
 
 
-def _write(out: ClaimedDirectory, experiment: Experiment, runs: Any, document: dict[str, Any]) -> None:
+def _write(out: ClaimedDirectory, experiment: Experiment, runs: ExperimentRuns, document: dict[str, Any]) -> None:
     """Everything into ``--out`` at once (tables, plots, JSON, manifest), never half-written."""
+    from sim.report.compare import linear_frame, write_plots
+    from sim.report.output import json_writer
+
+    files = {"comparison.json": json_writer(document), "linear.parquet": linear_frame(document).to_parquet}
+    write_results(
+        out,
+        "compare",
+        experiment,
+        runs,
+        document["meta"],
+        files,
+        partial(write_plots, document, runs, experiment.spec.types),
+    )
+
+
+def write_results(
+    out: ClaimedDirectory,
+    command: str,
+    experiment: Experiment,
+    runs: ExperimentRuns,
+    meta: dict[str, Any],
+    files: dict[str, Callable[[Path], Any]],
+    draw: Callable[[Path], Any],
+) -> None:
+    """``files``, the manifest, the paired Parquet tables and ``plots/`` (``draw(folder)``) into
+    ``--out`` at once, never half-written (``compare`` and ``dose``)."""
     from sim.config.loading import resolved_dict
-    from sim.report.compare import comparison_frames, linear_frame, write_plots
+    from sim.report.compare import comparison_frames
     from sim.report.output import json_writer
     from sim.study.experiment import describe
 
     spec = experiment.spec
     manifest = {
-        "command": "compare",
+        "command": command,
         "argv": sys.argv[1:],
         "options": {"experiment": str(experiment.path)},
         "experiment": describe(spec),
         "seed": spec.seed,
         "replications": spec.replications,
-        "version": document["meta"]["version"],
-        "config_hash": document["meta"]["config_hash"],
+        "version": meta["version"],
+        "config_hash": meta["config_hash"],
         "configs": {name: resolved_dict(s) for name, s in experiment.scenarios.items()},
     }
-    writers = {
-        "comparison.json": json_writer(document),
-        "manifest.json": json_writer(manifest),
-        "linear.parquet": linear_frame(document).to_parquet,
-    }
+    writers = {**files, "manifest.json": json_writer(manifest)}
     for name, frame in comparison_frames(experiment, runs).items():
         writers[f"{name}.parquet"] = frame.to_parquet
 
     def plots(target: Path) -> None:
         target.mkdir()
-        write_plots(document, runs, spec.types, target)
+        draw(target)
 
     writers["plots"] = plots
     out.write(writers)

@@ -4,6 +4,7 @@ The bottom layer: nothing here imports the model, studies, reports or commands.
 """
 
 from sim.config.loading import (
+    BASELINE_CONFIG,
     DEFAULT_CONFIG,
     apply_overrides,
     config_hash,
@@ -14,6 +15,7 @@ from sim.config.loading import (
 from sim.config.schema import Scenario
 
 __all__ = [
+    "BASELINE_CONFIG",
     "DEFAULT_CONFIG",
     "Scenario",
     "apply_overrides",

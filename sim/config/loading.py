@@ -23,7 +23,8 @@ from sim.config.schema import Scenario
 from sim.errors import ConfigError, DataError
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-DEFAULT_CONFIG = CONFIG_DIR / "baseline.yaml"
+DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"  # the packaged default: a force under pressure
+BASELINE_CONFIG = CONFIG_DIR / "baseline.yaml"  # every optional section off (queueing checks)
 EXTENDS_KEY = "extends"
 DIST_KEY = "dist"
 MAX_EXTENDS_DEPTH = 16
@@ -90,20 +91,28 @@ def _new_kind(base: Mapping[str, Any], overlay: Mapping[str, Any]) -> bool:
 
 
 def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
-    """A config file with its ``extends:`` chain resolved (paths relative to the extending file)."""
+    """A config file with its ``extends:`` chain resolved (paths relative to the extending file).
+
+    ``extends`` names one file or a list of files, merged in order, so a force can be a base plus
+    overlays (the packaged default is the baseline with the attendance, sinks and duties overlays)."""
     path = Path(path)
     if _depth > MAX_EXTENDS_DEPTH:
         raise ConfigError(f"{path}: 'extends' chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)")
     data = resolve_force(read_yaml(path), path)
-    parent = data.pop(EXTENDS_KEY, None)
-    if parent is None:
+    parents = data.pop(EXTENDS_KEY, None)
+    if parents is None:
         return _resolve_paths(data, path.parent)
-    if not isinstance(parent, str):
-        raise ConfigError(f"{path}: extends: expected a file name, got {parent!r}")
-    parent_path = Path(parent) if Path(parent).is_absolute() else path.parent / parent
-    if not parent_path.is_file() and (CONFIG_DIR / parent).is_file():
-        parent_path = CONFIG_DIR / parent
-    return merge(load_raw(parent_path, _depth + 1), _resolve_paths(data, path.parent))
+    if isinstance(parents, str):
+        parents = [parents]
+    if not isinstance(parents, list) or not parents or not all(isinstance(p, str) for p in parents):
+        raise ConfigError(f"{path}: extends: expected a file name or a list of file names, got {parents!r}")
+    merged: dict[str, Any] = {}
+    for parent in parents:  # a list merges in order: later files overlay earlier ones
+        parent_path = Path(parent) if Path(parent).is_absolute() else path.parent / parent
+        if not parent_path.is_file() and (CONFIG_DIR / parent).is_file():
+            parent_path = CONFIG_DIR / parent
+        merged = merge(merged, load_raw(parent_path, _depth + 1))
+    return merge(merged, _resolve_paths(data, path.parent))
 
 
 def _resolve_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:

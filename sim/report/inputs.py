@@ -100,15 +100,18 @@ def _file_sources(path: Path, depth: int) -> tuple[dict[str, str], dict[str, str
     legend: dict[str, str] = {}
     if root is None:
         return found, legend
-    parent = next((v.value for k, v in getattr(root, "value", []) if k.value == "extends"), None)
-    if isinstance(parent, str) and depth < 16:
+    node = next((v for k, v in getattr(root, "value", []) if k.value == "extends"), None)
+    parents = [node.value] if isinstance(node, yaml.ScalarNode) else [n.value for n in getattr(node, "value", [])]
+    for parent in parents if depth < 16 else []:  # a list of parents merges in order
         candidate = path.parent / parent
         if not candidate.is_file():
             from sim.config.loading import CONFIG_DIR
 
             candidate = CONFIG_DIR / parent
         if candidate.is_file():
-            found, legend = _file_sources(candidate, depth + 1)
+            more, more_legend = _file_sources(candidate, depth + 1)
+            found.update({k: v for k, v in more.items() if v or k not in found})
+            legend.update(more_legend)
     own: dict[str, str] = {}
     _walk(root, "", lines, "", own)
     legend = {**legend, **_legend(lines)}

@@ -202,3 +202,35 @@ def output_against_inputs(results: pd.DataFrame, parameters: Sequence[str], outp
     axes[0, 0].set_ylabel(output, fontsize=7)
     fig.suptitle(f"{output} against each input", fontsize=9)
     return _save(fig, path)
+
+
+def dose_curves(
+    points: pd.DataFrame, types: Sequence[str], hours_per_incident: Mapping[str, float | None], path: Path
+) -> Path:
+    """Extra attended in person against hours saved per year, one line per technology with its
+    95% CI band, and the linear conversion (hours / hours per incident) as a dashed line.
+
+    ``points``: technology, type, reachable, hours_saved, extra_attended_in_person and its
+    ``_ci_low``/``_ci_high`` (the Parquet table of ``policesim dose``)."""
+    reached = points[points["reachable"]]
+    fig, axes = plt.subplots(1, len(types), figsize=(5.5 * len(types), 4.2), squeeze=False)
+    for ax, kind in zip(axes[0], types, strict=False):
+        rows = reached[reached["type"] == kind]
+        for index, (technology, curve) in enumerate(rows.groupby("technology", sort=False)):
+            curve = curve.sort_values("hours_saved")
+            x = curve["hours_saved"].to_numpy(dtype=float)
+            mean = curve["extra_attended_in_person"].to_numpy(dtype=float)
+            low = curve["extra_attended_in_person_ci_low"].to_numpy(dtype=float)
+            high = curve["extra_attended_in_person_ci_high"].to_numpy(dtype=float)
+            ax.plot(x, mean, marker="o", color=f"C{index}", lw=1.3, label=str(technology))
+            ax.fill_between(x, low, high, color=f"C{index}", alpha=0.2, lw=0)
+        per = hours_per_incident.get(kind)
+        if per and len(rows):
+            top = float(np.nanmax(rows["hours_saved"].to_numpy(dtype=float), initial=0.0))
+            ax.plot([0.0, top], [0.0, top / per], color="black", ls="--", lw=1, label=f"linear ({per:g} h each)")
+        ax.axhline(0.0, color="0.5", lw=0.5)
+        ax.set_xlabel("officer hours saved per year")
+        ax.set_ylabel("extra attended in person per year (95% CI)")
+        ax.set_title(f"{kind}: extra attended in person", fontsize=10)
+        ax.legend(fontsize=7)
+    return _save(fig, path)

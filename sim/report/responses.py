@@ -11,10 +11,10 @@ from sim.report.document import Table as DocTable
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("attended_in_person", "in person"),
-    ("attended_by_video", "by video"),
-    ("resolved_by_telephone", "by telephone"),
+    ("attended_by_video", "video"),
+    ("resolved_by_telephone", "phone"),
     ("diverted", "diverted"),
-    ("appointments_missed", "appointments missed"),
+    ("appointments_missed", "missed"),
 )
 
 
@@ -40,8 +40,8 @@ def response_table(summary: Mapping[str, Any]) -> Table | None:
     if rows is None:
         return None
     table = Table(title="Responses by type (means)")
-    table.add_column("type")
-    for _, label in (*COLUMNS, ("", "appointment wait (h)")):
+    table.add_column("type", no_wrap=True, min_width=max(len(row[0]) for row in rows))  # names whole
+    for _, label in (*COLUMNS, ("", "diary wait (h)")):
         table.add_column(label, justify="right")
     for row in rows:
         table.add_row(*row)
@@ -53,5 +53,5 @@ def response_document_table(summary: Mapping[str, Any]) -> DocTable | None:
     rows = _rows(summary)
     if rows is None:
         return None
-    header = ["type", *(label for _, label in COLUMNS), "appointment wait (h)"]
+    header = ["type", *(label for _, label in COLUMNS), "diary wait (h)"]
     return DocTable(header, rows, "Responses by type: means over replications")

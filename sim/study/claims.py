@@ -32,6 +32,7 @@ from sim.study.national import (
     yearly,
 )
 from sim.study.numbers import json_safe
+from sim.study.paired import linear_equivalent
 from sim.study.replications import mean_ci
 
 DRAWS = 200_000  # draws per task to estimate E[min(duration, saving)]
@@ -251,7 +252,7 @@ def run_claims(experiment: Experiment, workers: int | None = None) -> list[Claim
         planned = mean_ci([rep.get("hours_saved.admin_reduction", math.nan) for rep in run_year])
         freed = measured[0]
         linear = {
-            name: claim.freed_hours_per_year / conversion.hours
+            name: linear_equivalent(claim.freed_hours_per_year, conversion.hours)
             for name, conversion in experiment.spec.conversions.items()
         }
         absorbable = {name: freed / e2e[name] for name in experiment.spec.conversions if name in e2e}

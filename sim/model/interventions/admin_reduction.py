@@ -19,6 +19,7 @@ class AdminReduction(Intervention):
 
     config_model = Settings
     uniforms = 1  # adoption
+    dose_fields = ("hours_saved",)  # hours per task (no upper bound; a task still never drops below zero)
     config: Settings
 
     def rewrite(self, block: CallBlock, u: np.ndarray) -> None:

@@ -25,6 +25,7 @@ class Ai101Triage(Intervention):
 
     config_model = Settings
     uniforms = 3  # adoption, containment, misgrade
+    dose_fields = ("containment", "handling_time_saving")  # containment and handler-time saving: reach 1 / the larger
     config: Settings
 
     def __init__(self, name: str, config: Settings, context: Context) -> None:

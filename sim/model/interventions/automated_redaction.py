@@ -23,6 +23,7 @@ class AutomatedRedaction(Intervention):
 
     config_model = Settings
     uniforms = 1  # adoption
+    dose_fields = ("video_saving", "text_saving")  # both savings (video 0.6, text 0.8): reach 1.25
     config: Settings
 
     def rewrite(self, block: CallBlock, u: np.ndarray) -> None:

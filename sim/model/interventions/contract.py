@@ -19,6 +19,11 @@ The model drives it, in this order:
 Every hook but ``metrics`` does nothing by default. ``hours_saved.<name>`` is the officer time an
 intervention removes from incidents generated in the statistics window: the planned, gross
 saving the linear claim converts, before any freed time is used again.
+
+A dose (``policesim dose``): ``dose_fields`` names the settings that carry its published saving;
+``dosed(settings, d)`` gives them at ``d`` times that saving and ``reach(settings)`` the largest
+``d`` they can take (see ``dose.py``). A plug-in whose saving does not scale by multiplying fields
+overrides the two class methods; one that lists no fields takes no dose.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from sim.config.schema import Scenario
 from sim.model.dispatch import Dispatcher
 from sim.model.geography import Map
 from sim.model.incident import CLOSED, CallBlock, Incident
+from sim.model.interventions import dose
 from sim.model.stats import Stats
 from sim.model.streams import Streams
 
@@ -66,6 +72,20 @@ class Intervention:
     """The pydantic model of its ``interventions.<name>`` section."""
     uniforms: ClassVar[int] = 0
     """Uniform columns it draws per call from its own stream (0: none)."""
+    dose_fields: ClassVar[tuple[str, ...]] = ()
+    """Settings (dotted paths) a dose factor multiplies: its savings, adoption or shares (none: no dose)."""
+
+    @classmethod
+    def dosed(cls, settings: Section, factor: float) -> Section:
+        """Its settings at ``factor`` times the configured saving; DoseError beyond ``reach``."""
+        if not cls.dose_fields:
+            raise dose.DoseError(f"{cls.__name__} takes no dose (its plug-in lists no dose_fields)")
+        return dose.scaled(settings, cls.dose_fields, factor)  # type: ignore[return-value]
+
+    @classmethod
+    def reach(cls, settings: Section) -> float:
+        """The largest dose factor its settings can physically take (inf: unbounded)."""
+        return dose.reach(settings, cls.dose_fields)
 
     def __init__(self, name: str, config: Section, context: Context) -> None:
         self.name = name

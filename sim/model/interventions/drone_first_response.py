@@ -27,6 +27,7 @@ class DroneFirstResponse(Intervention):
 
     config_model = Settings
     uniforms = 3  # adoption, weather, resolved alone
+    dose_fields = ("resolved_share", "on_scene_saving")  # incidents resolved by the drone alone and on-scene time saved
     config: Settings
 
     def __init__(self, name: str, config: Settings, context: Context) -> None:

@@ -30,6 +30,8 @@ class VideoInterviews(Intervention):
 
     config_model = Settings
     uniforms = 5  # adoption, eligibility, consent, call length, visit kept
+    # a dose scales interviews held by video and incidents eligible for a video call
+    dose_fields = ("adoption", "rapid_response.eligible_share")
     config: Settings
 
     def __init__(self, name: str, config: Settings, context: Context) -> None:
