@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import simpy
 
-from sim.model.engine import Clock, long_lived_objects_set_aside
+from sim.model.engine import RUN_GC_THRESHOLD, Clock, long_lived_objects_set_aside
 
 
 def _schedule_mix(env: simpy.Environment, delays: list[float], as_callback: list[bool], log: list) -> None:
@@ -68,6 +68,23 @@ def test_run_until_an_event_stops_after_it() -> None:
     assert seen == [1.0, 2.0] and clock.now == 2.5
 
 
+def test_run_returns_as_simpy_does() -> None:
+    """The clock's own run loop keeps SimPy's ``until`` rules: a number, an event's value, none."""
+    for env in (simpy.Environment(), Clock()):
+        done = env.event()
+        env.timeout(2.0).callbacks.append(lambda _event, done=done: done.succeed("value"))
+        assert env.run(until=done) == "value" and env.now == 2.0
+        assert env.run(until=done) == "value"  # an event already processed: at once
+        assert env.run(until=5.0) is None and env.now == 5.0
+        with pytest.raises(ValueError, match="must be greater"):
+            env.run(until=4.0)
+        never = env.event()
+        env.timeout(1.0)
+        with pytest.raises(RuntimeError, match="No scheduled events left"):
+            env.run(until=never)
+        assert env.run() is None and env.now == 6.0
+
+
 def test_negative_delay_and_errors_in_callbacks() -> None:
     clock = Clock()
     with pytest.raises(ValueError, match="negative delay"):
@@ -83,9 +100,12 @@ def test_negative_delay_and_errors_in_callbacks() -> None:
 
 def test_long_lived_objects_set_aside_only_for_the_run() -> None:
     assert gc.get_freeze_count() == 0
+    thresholds = gc.get_threshold()
     with long_lived_objects_set_aside():
         assert gc.get_freeze_count() > 0  # what existed before the run is out of the scans
+        assert gc.get_threshold() == RUN_GC_THRESHOLD != thresholds  # and collections are rarer
     assert gc.get_freeze_count() == 0  # and back afterwards
+    assert gc.get_threshold() == thresholds
 
 
 def test_a_process_that_froze_objects_itself_is_left_alone() -> None:

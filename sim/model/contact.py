@@ -78,36 +78,41 @@ class ContactCentre:
 
     def receive(self, call: Call) -> None:
         """A call (or online report) reaches the centre now."""
+        now = self.clock._now
         call.answered_at = -1.0
         call.abandoned = False
         call.attempt += 1
-        call.rang_at = self.clock.now
-        in_window = self.clock.now >= self.stats.start
-        if call.channel == CHANNEL_999:
+        call.rang_at = now
+        in_window = now >= self.stats.start
+        channel = call.channel
+        if channel == CHANNEL_999:
             if in_window:
                 self.stats.contact["offered_999"] += 1
             self.phones.arrive(call, HIGH)
-        elif call.channel == CHANNEL_101:
+        elif channel == CHANNEL_101:
             if in_window:
                 self.stats.contact["offered_101"] += 1
             self.phones.arrive(call, LOW)
-        elif call.channel == CHANNEL_ONLINE:
+        elif channel == CHANNEL_ONLINE:
             self.online.arrive(call, HIGH)
         else:
             assert isinstance(call, Incident)  # other channels carry incidents only
             self.submit(call)
 
     def _answered(self, call: Call) -> None:
-        if call.channel == CHANNEL_ONLINE:
+        channel = call.channel
+        if channel == CHANNEL_ONLINE:
             self.clock.after(call.handling, self._processed, call)
             return
         if isinstance(call, Incident):
-            self.clock.after(min(call.grading, call.handling), self.submit, call)
-        wait = self.clock.now - call.rang_at
-        if self.clock.now < self.stats.start:
+            grading, handling = call.grading, call.handling
+            self.clock.after(grading if grading < handling else handling, self.submit, call)
+        now = self.clock._now
+        if now < self.stats.start:
             return
+        wait = now - call.rang_at
         contact = self.stats.contact
-        if call.channel == CHANNEL_999:
+        if channel == CHANNEL_999:
             contact["answered_999"] += 1
             if wait <= TEN_SECONDS:
                 contact["answered_999_within_10s"] += 1

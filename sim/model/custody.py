@@ -67,7 +67,8 @@ class CustodySink:
         share = context.by_type(config.arrest_share)
         self.share = share
         self.kinds = [s > 0.0 for s in share]
-        self.arrest = uniforms(context.streams, "arrest")
+        self.chance = uniforms(context.streams, "arrest")  # an arrest when below the type's share
+        self.below = share
         self.suites = [Suite(context.place(s.place), s.booking_desks) for s in config.suites]
         self.places = [suite.place for suite in self.suites]
         self.transport = context.draws("custody.transport", config.transport_minutes)
@@ -82,9 +83,6 @@ class CustodySink:
         self.cases: list[PaceCase] = []
         self.pace_minutes = 0.0  # deadline work added for counted detentions
         self.end = math.inf
-
-    def wanted(self, incident: Incident) -> bool:
-        return self.arrest[incident.number] < self.share[incident.kind]
 
     def start(self, officers: list[Officer], incident: Incident) -> None:
         """Drive the detainee to the nearest suite."""

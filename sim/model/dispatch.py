@@ -107,7 +107,7 @@ class Dispatcher:
 
     def dispatchable(self, incident: Incident) -> None:
         """Send officers now if any can go, otherwise queue the incident."""
-        now = self.clock.now
+        now = self.clock._now
         incident.queued_at = now
         if incident.counted:
             self.stats.queue_entries[incident.kind] += 1
@@ -229,8 +229,6 @@ class Dispatcher:
 
     def _next_incident(self, urgent_only: bool) -> Incident | None:
         """The most urgent, oldest incident still wanting an officer (stale entries dropped)."""
-        if not any(self.queues):
-            return None
         for grade, queue in enumerate(self.queues):
             if urgent_only and not self.interrupts[grade]:
                 continue
@@ -247,12 +245,11 @@ class Dispatcher:
     # ---- officers' jobs ----------------------------------------------------------------------
     def _assign(self, officer: Officer, incident: Incident) -> None:
         """Send ``officer`` to ``incident``."""
-        now = self.clock.now
         if incident.assigned == 0:
             incident.state = ASSIGNED
             officer.is_lead = True
             if incident.counted:
-                wait = now - incident.queued_at
+                wait = self.clock._now - incident.queued_at
                 self.stats.queue_wait_total[incident.kind] += wait
                 if wait > 0.0:
                     self.stats.count(incident.kind, incident.grade, WAITED)
@@ -261,12 +258,13 @@ class Dispatcher:
         incident.assigned += 1
         officer.incident = incident
         self.move(officer, TRAVEL)
-        self.clock.after(self._travel_minutes(officer, incident), self._arrive, officer, incident)
-
-    def _travel_minutes(self, officer: Officer, incident: Incident) -> float:
         if self.map is None:
-            return incident.travel
-        return self._drive_minutes(incident, officer.place, self.blue_light[incident.grade])
+            minutes = incident.travel
+        elif incident.km is None:  # Map.drive_minutes from the officer's place, inlined
+            minutes = self.map.drive_minutes_table[self.blue_light[incident.grade]][officer.place][incident.place]
+        else:
+            minutes = self.map.minutes(incident.km[officer.place], self.blue_light[incident.grade])
+        self.clock.after(minutes, self._arrive, officer, incident)
 
     def _drive_minutes(self, incident: Incident, place: int, blue_light: bool) -> float:
         """Driving time between the incident's scene and ``place`` (road distances are symmetric)."""
@@ -276,10 +274,9 @@ class Dispatcher:
         return self.map.minutes(incident.km[place], blue_light)
 
     def _arrive(self, officer: Officer, incident: Incident) -> None:
-        now = self.clock.now
         self.move(officer, ON_SCENE)
         if incident.arrived < 0.0:
-            self.attend(incident, now)
+            self.attend(incident, self.clock._now)
         self.clock.after(incident.on_scene, self._leave_scene, officer, incident)
 
     def attend(self, incident: Incident, when: float) -> None:
@@ -287,13 +284,16 @@ class Dispatcher:
         (an intervention's, which closes it). Counted with its response time, and recorded."""
         incident.arrived = when
         if incident.counted:
+            kind, grade, stats = incident.kind, incident.grade, self.stats
             response = when - incident.time
-            stats = self.stats
-            stats.count(incident.kind, incident.grade, ATTENDED)
-            stats.response[incident.kind].add(response)
-            stats.grade_response[incident.grade].add(response)
-            if response <= self.target[incident.grade]:
-                stats.count(incident.kind, incident.grade, WITHIN)
+            by_kind, by_grade = stats.outcomes[kind], stats.grade_outcomes[grade]  # Stats.count, inlined
+            by_kind[ATTENDED] += 1
+            by_grade[ATTENDED] += 1
+            stats.response[kind].add(response)
+            stats.grade_response[grade].add(response)
+            if response <= self.target[grade]:
+                by_kind[WITHIN] += 1
+                by_grade[WITHIN] += 1
         if self.records is not None:
             self.record(incident, when, "attended")
 
@@ -330,12 +330,13 @@ class Dispatcher:
         if officer.break_due:
             self.start_break(officer)
             return
-        incident = self._next_incident(urgent_only=bool(officer.backlog))
-        if incident is not None:
-            self._assign(officer, incident)
-            if incident.assigned < incident.crew:
-                self._push(incident)
-            return
+        if any(self.queues):
+            incident = self._next_incident(urgent_only=bool(officer.backlog))
+            if incident is not None:
+                self._assign(officer, incident)
+                if incident.assigned < incident.crew:
+                    self._push(incident)
+                return
         if officer.backlog:
             self._start_desk(officer)
             return

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.config.schema import TASKS, Scenario
 from sim.model import work
 from sim.model.court import CourtDates
@@ -37,18 +39,22 @@ class Handover:
         self.dispatcher = dispatcher
         self.pool = pool
         self.court = court
-        self.routed = routing_table(scenario).tolist() if pool is not None else None
+        # By type and grade: the tasks (in task order) the pool takes over; empty without a pool.
+        table = routing_table(scenario)
+        self.routed = [[np.flatnonzero(tasks).tolist() for tasks in by_grade] for by_grade in table]
 
     def __call__(self, officer: Officer, incident: Incident) -> None:
         followup = incident.followup
         assert followup is not None
         if self.court is not None and followup[CASE_FILE] > 0.0:
             self.court.case_file(officer)
-        if self.routed is not None and self.pool is not None:
-            routed = self.routed[incident.kind][incident.grade]
-            kept = [0.0 if routed[task] else minutes for task, minutes in enumerate(followup)]
-            for task, minutes in enumerate(followup):
-                if routed[task] and minutes > 0.0:
+        routed = self.routed[incident.kind][incident.grade]
+        if routed and self.pool is not None:
+            kept = list(followup)
+            for task in routed:
+                minutes = followup[task]
+                kept[task] = 0.0
+                if minutes > 0.0:
                     self.pool.add(task, minutes)
             followup = kept
         self.dispatcher.backlog_minutes += work.add_followup(officer, followup)

@@ -1,12 +1,14 @@
 """The simulation clock: a SimPy environment that also runs plain scheduled callbacks, cheaply.
 
-Components schedule work with ``after(delay, callback, *args)``. That puts the pair
-``(callback, args)`` in SimPy's own event queue, keyed exactly as SimPy keys a timeout (time,
-priority, insertion sequence), so callbacks and SimPy events interleave in SimPy's order. When such
-an entry comes up, ``step`` calls it directly; every other entry (timeouts, processes, events) is
-handed to SimPy's own ``step``. A callback thus costs one tuple and one heap entry, where a timeout
-costs an event object, a callback list and a generator resumption: most of the model's events are
-callbacks, and this is where a large part of its run time went.
+Components schedule work with ``after(delay, callback, *args)``. That puts the entry
+``(time, priority, sequence, None, callback, args)`` in SimPy's own event queue, keyed exactly as
+SimPy keys a timeout (time, priority, insertion sequence; the sequence is unique, so the rest is
+never compared), so callbacks and SimPy events interleave in SimPy's order. SimPy's own entries hold
+an event where ours hold ``None``. The run loop calls a callback entry directly and hands every
+other entry (timeouts, processes, events) to SimPy's own ``step``. A callback thus costs one tuple
+and one heap entry, where a timeout costs an event object, a callback list and a generator
+resumption: most of the model's events are callbacks, and this is where a large part of its run
+time went.
 
 This reads three attributes SimPy keeps for itself (``_queue``, ``_now``, ``_eid``: the heap, the
 clock and the sequence counter, which its ``schedule``, ``step`` and ``now`` use in exactly this way).
@@ -24,7 +26,12 @@ from operator import attrgetter
 from typing import Any
 
 import simpy
-from simpy.events import NORMAL
+from simpy.core import StopSimulation
+from simpy.events import NORMAL, URGENT, Event
+
+# Garbage-collector thresholds during a run (generation 0 allocations, then collections of the
+# younger generation between older ones): far rarer than Python's (700, 10, 10), see below.
+RUN_GC_THRESHOLD = (50_000, 20, 20)
 
 
 class Clock(simpy.Environment):
@@ -52,17 +59,47 @@ class Clock(simpy.Environment):
         if delay < 0.0:
             raise ValueError(f"negative delay {delay}")
         self.events += 1
-        queue: list[Any] = self._queue  # SimPy's heap; an entry holds an event or a (callback, args) pair
-        heappush(queue, (self._now + delay, NORMAL, next(self._eid), (callback, args)))
+        queue: list[Any] = self._queue  # SimPy's heap: an entry holds an event, or None and a callback
+        heappush(queue, (self._now + delay, NORMAL, next(self._eid), None, callback, args))
 
     def step(self) -> None:
         """Process the next entry: call a scheduled callback, or let SimPy process its event."""
         queue: list[Any] = self._queue
-        if queue and type(queue[0][3]) is tuple:
-            self._now, _, _, (callback, args) = heappop(queue)
+        if queue and queue[0][3] is None:
+            self._now, _, _, _, callback, args = heappop(queue)
             callback(*args)
             return
         super().step()
+
+    def run(self, until: float | Event | None = None) -> Any:
+        """SimPy's ``run`` (same ``until`` rules and result), stepping in one loop rather than a
+        ``step`` call per entry: callbacks are called right here, SimPy's events go to its ``step``."""
+        if until is not None:
+            if not isinstance(until, Event):
+                at = until if isinstance(until, int) else float(until)
+                if at <= self._now:
+                    raise ValueError(f"until ({at}) must be greater than the current simulation time")
+                until = Event(self)
+                until._ok = True
+                until._value = None
+                self.schedule(until, URGENT, at - self._now)
+            elif until.processed:
+                return until.value
+            until.callbacks.append(StopSimulation.callback)
+        queue: list[Any] = self._queue
+        simpy_step = super().step
+        try:
+            while queue:
+                if queue[0][3] is None:
+                    self._now, _, _, _, callback, args = heappop(queue)
+                    callback(*args)
+                else:
+                    simpy_step()
+        except StopSimulation as stop:
+            return stop.args[0]
+        if until is not None:
+            raise RuntimeError(f'No scheduled events left but "until" event was not triggered: {until}')
+        return None
 
 
 @contextmanager
@@ -72,14 +109,21 @@ def long_lived_objects_set_aside() -> Iterator[None]:
     A full scan visits every tracked object in the process (the scenario, numpy, pandas, pydantic
     and the rest); during a run all of those are long-lived, and the scans that the run's
     allocations trigger cost about 5% of a force-year. ``gc.freeze`` sets them aside for the run
-    and ``gc.unfreeze`` returns them. This changes when memory is reclaimed, never what the model
-    computes. A process that has frozen objects of its own is left as it is.
+    and ``gc.unfreeze`` returns them. The run's own long-lived lists (drawn blocks, queues) would
+    still be scanned at every older-generation collection, and the run makes no reference cycles
+    as it goes (its garbage is freed by reference counting), so collections are also made rarer
+    for the run (``RUN_GC_THRESHOLD``) and the thresholds restored after. This changes when memory
+    is reclaimed, never what the model computes. A process that has frozen objects of its own is
+    left as it is.
     """
     if gc.get_freeze_count():
         yield
         return
+    thresholds = gc.get_threshold()
     gc.freeze()
+    gc.set_threshold(*RUN_GC_THRESHOLD)
     try:
         yield
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()

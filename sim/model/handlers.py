@@ -19,10 +19,10 @@ and ends by planning when it must next look (``_plan``).
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import deque
 from collections.abc import Callable, Iterable
+from heapq import heappop, heappush
 
 from sim.model.engine import Clock
 from sim.model.incident import Call
@@ -69,7 +69,14 @@ class HandlerPool:
     def arrive(self, call: Call, priority: int) -> None:
         """A call joins the pool now: answered at once if a handler is free and nobody waits ahead."""
         now = self._look()
-        self._offer(call, priority, now)
+        waiting = self.waiting
+        # Answered at once when a handler is free and nobody waits ahead (the same test as in _look)
+        if len(self.ends) < self.capacity and not waiting[HIGH] and (priority == HIGH or not waiting[LOW]):
+            heappush(self.ends, now + call.handling)  # answered now
+            call.answered_at = now
+            self.on_answer(call)
+        else:
+            self._enqueue(call, priority)
         self._plan(now)
 
     def expect(self, calls: Iterable[Background]) -> None:
@@ -115,40 +122,37 @@ class HandlerPool:
     def _look(self) -> float:
         """Let the calls needing no police that have arrived by now take handlers, each at its time;
         then free the handlers whose calls have ended by now."""
-        now = self.clock.now
+        now = self.clock._now
         background = self.background
         ends = self.ends
-        while background and background[0][0] <= now:
-            time, priority, channel, handling, patience = background.popleft()
-            self.absorbed += 1
-            counted = time >= self.count_from
-            if counted:
-                self.background_offered[priority] += 1
-            while ends and ends[0] <= time:
-                heapq.heappop(ends)
-            if self._can_answer(priority):
-                heapq.heappush(ends, time + handling)
+        if background and background[0][0] <= now:  # the loop runs once for every call needing no police
+            waiting = self.waiting  # the list itself: _enqueue below updates it
+            capacity, count_from = self.capacity, self.count_from
+            offered, on_arrival = self.background_offered, self.background_answered_on_arrival
+            arrived = 0
+            while background and background[0][0] <= now:
+                time, priority, channel, handling, patience = background.popleft()
+                arrived += 1
+                counted = time >= count_from
                 if counted:
-                    self.background_answered_on_arrival[priority] += 1
-                continue
-            # Only the call at the planned look (so at ``now``) can find every handler busy.
-            call = Call(0, NON_INCIDENT, -1, channel, time, True, handling, 0.0, patience)
-            call.attempt = 1
-            call.rang_at = time
-            self._enqueue(call, priority)
+                    offered[priority] += 1
+                while ends and ends[0] <= time:
+                    heappop(ends)
+                # Answered at once when a handler is free and nobody waits ahead (as in arrive)
+                if len(ends) < capacity and not waiting[HIGH] and (priority == HIGH or not waiting[LOW]):
+                    heappush(ends, time + handling)
+                    if counted:
+                        on_arrival[priority] += 1
+                    continue
+                # Only the call at the planned look (so at ``now``) can find every handler busy.
+                call = Call(0, NON_INCIDENT, -1, channel, time, True, handling, 0.0, patience)
+                call.attempt = 1
+                call.rang_at = time
+                self._enqueue(call, priority)
+            self.absorbed += arrived
         while ends and ends[0] <= now:
-            heapq.heappop(ends)
+            heappop(ends)
         return now
-
-    def _can_answer(self, priority: int) -> bool:
-        """Whether a call arriving now is answered at once (handlers already freed up to now)."""
-        return len(self.ends) < self.capacity and not self.waiting[HIGH] and (priority == HIGH or not self.waiting[LOW])
-
-    def _offer(self, call: Call, priority: int, now: float) -> None:
-        if self._can_answer(priority):
-            self._answer(call, now)
-        else:
-            self._enqueue(call, priority)
 
     def _enqueue(self, call: Call, priority: int) -> None:
         """Queue a call that rang now; a 101 caller hangs up after their patience."""
@@ -166,29 +170,28 @@ class HandlerPool:
                 if call.abandoned or attempt != call.attempt:
                     continue
                 self.waiting[priority] -= 1
-                self._answer(call, now)
-
-    def _answer(self, call: Call, now: float) -> None:
-        heapq.heappush(self.ends, now + call.handling)
-        call.answered_at = now
-        self.on_answer(call)
+                heappush(ends, now + call.handling)  # answered now
+                call.answered_at = now
+                self.on_answer(call)
 
     def _plan(self, now: float) -> None:
         """Schedule the next events the pool needs: a wake-up while someone waits, and a look at
         the first call needing no police that might find every handler busy."""
         ends = self.ends
         background = self.background
-        if self.waiting[HIGH] or self.waiting[LOW]:
+        waiting = self.waiting
+        coming = len(background)
+        if waiting[HIGH] or waiting[LOW]:
             first_unsure = 0
             if ends and ends[0] < self.wake_at:
-                self.wake_at = ends[0]
-                self.clock.after(self.wake_at - now, self._wake, self.wake_at)
+                self.wake_at = wake_at = ends[0]
+                self.clock.after(wake_at - now, self._wake, wake_at)
         else:
             free = self.capacity - len(ends)  # below 0 just after the roster fell
-            first_unsure = max(free, 0)  # the calls before it each find a free handler
-            if free >= 0 and ends and first_unsure < len(background) and ends[0] <= background[first_unsure][0]:
+            first_unsure = free if free > 0 else 0  # the calls before it each find a free handler
+            if free >= 0 and ends and first_unsure < coming and ends[0] <= background[first_unsure][0]:
                 first_unsure += 1  # and so does this one: the earliest call in hand has ended by then
-        if first_unsure < len(background):
+        if first_unsure < coming:
             at = background[first_unsure][0]
             if at < self.look_at:
                 self.look_at = at

@@ -172,7 +172,10 @@ class Incident(Call):
         ) = row
         self.number = number
         self.counted = counted
-        self._start_contact()
+        self.answered_at = -1.0  # Call._start_contact, inlined: one incident is built per call
+        self.abandoned = False
+        self.attempt = 0
+        self.rang_at = 0.0
         self.assigned = 0
         self.arrived = -1.0
         self.place = -1  # where it is on the map (set by the model from the zone or coordinates)

@@ -36,7 +36,8 @@ class MentalHealthSink:
         conveyance = context.by_type(config.conveyance_share)
         self.either = [d + c for d, c in zip(self.detain, conveyance, strict=True)]
         self.kinds = [share > 0.0 for share in self.either]
-        self.draw = uniforms(context.streams, "section_136")
+        self.chance = uniforms(context.streams, "section_136")  # detained, else conveyed, when below the shares
+        self.below = self.either
         self.places = [context.place(p.place) for p in config.places_of_safety]
         self.free = [p.places for p in config.places_of_safety]
         self.emergency = context.place(config.emergency_department)
@@ -49,12 +50,9 @@ class MentalHealthSink:
         self.conveyances = 0
         self.wait_minutes = 0.0
 
-    def wanted(self, incident: Incident) -> bool:
-        return self.draw[incident.number] < self.either[incident.kind]
-
     def start(self, officers: list[Officer], incident: Incident) -> None:
         """Choose where the person goes, and drive there."""
-        detained = self.draw[incident.number] < self.detain[incident.kind]
+        detained = self.chance[incident.number] < self.detain[incident.kind]
         free = [i for i, places in enumerate(self.free) if places > 0] if detained else []
         if free:
             chosen = free[self.context.nearest(incident, [self.places[i] for i in free])]

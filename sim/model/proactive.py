@@ -48,6 +48,7 @@ class ProactiveWork:
         self.urgent = [name in names for name in grade_names] if names is not None else list(interrupts)
         self.clock = clock
         self.duty = duty
+        self.share = config.share
         self.choice_rng = choice
         self.spell_rng = spell
         self.pools: list[dict[int, Officer]] = [{} for _ in range(places)]
@@ -58,17 +59,18 @@ class ProactiveWork:
 
     def start(self, officer: Officer) -> bool:
         """An officer with nothing to do: start a spell (True) or leave them to wait (False)."""
-        if not self._choices:
-            self._choices = self.choice_rng.random(BATCH).tolist()[::-1]
-        if self._choices.pop() >= self.config.share:
+        choices = self._choices
+        if not choices:
+            choices = self._choices = self.choice_rng.random(BATCH).tolist()[::-1]
+        if choices.pop() >= self.share:
             return False
         if not self._spells:
             self._spells = self.config.spell_minutes.sample(self.spell_rng, BATCH).tolist()[::-1]
         self.duty.move(officer, PROACTIVE)
         self.pools[officer.place][officer.number] = officer
         self.count += 1
-        officer.token += 1
-        self.clock.after(self._spells.pop(), self._end, officer, officer.token)
+        officer.token = token = officer.token + 1
+        self.clock.after(self._spells.pop(), self._end, officer, token)
         return True
 
     def taken(self, officer: Officer) -> None:

@@ -275,7 +275,7 @@ class Model:
         (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
         following = next(self.pending, None)
         if following is not None:
-            self.clock.after(following.time - self.clock.now, self._deliver, following)
+            self.clock.after(following.time - self.clock._now, self._deliver, following)
 
     def _places(self, zone: np.ndarray, latitude: np.ndarray) -> np.ndarray:
         """Each incident's place: its zone's, or -1 where it is given by coordinates (0 without a map)."""

@@ -29,12 +29,10 @@ class SceneGuardSink:
         self.held = config.officers_held
         self.share = context.by_type(config.share)
         self.kinds = [share > 0.0 for share in self.share]
-        self.draw = uniforms(context.streams, "scene_guard")
+        self.chance = uniforms(context.streams, "scene_guard")  # a guard when below the type's share
+        self.below = self.share
         self.minutes = context.draws("scene_guard.minutes", config.guard_minutes)
         self.guards = 0
-
-    def wanted(self, incident: Incident) -> bool:
-        return self.draw[incident.number] < self.share[incident.kind]
 
     def start(self, officers: list[Officer], incident: Incident) -> None:
         if incident.counted:

@@ -34,8 +34,9 @@ class Sink(Protocol):
     state: State
     held: int
     kinds: list[bool]  # incident types it can take
-
-    def wanted(self, incident: Incident) -> bool: ...
+    # It takes an incident whose own draw ``chance[number]`` is below ``below[type]``.
+    chance: PerIncident
+    below: list[float]
 
     def start(self, officers: list[Officer], incident: Incident) -> None: ...
 
@@ -108,7 +109,10 @@ class Sinks:
     def __init__(self, context: Context, sinks: list[Sink]) -> None:
         self.context = context
         self.sinks = sinks
-        self.by_kind = [[sink for sink in sinks if sink.kinds[k]] for k in range(len(context.types))]
+        # By type: (sink, its draws, the share below which it takes an incident of the type)
+        self.by_kind = [
+            [(sink, sink.chance, sink.below[k]) for sink in sinks if sink.kinds[k]] for k in range(len(context.types))
+        ]
         self.parties: dict[int, Party] = {}  # incident number -> its party, until all its officers have left
         self.move = context.dispatcher.move
 
@@ -118,11 +122,12 @@ class Sinks:
         if not candidates:
             return False
         number = incident.number
-        party = self.parties.get(number)
+        parties = self.parties
+        party = parties.get(number)
         if party is None:
-            for sink in candidates:
-                if sink.wanted(incident):
-                    party = self.parties[number] = Party(sink)
+            for sink, chance, below in candidates:
+                if chance[number] < below:
+                    party = parties[number] = Party(sink)
                     break
             else:
                 return False  # decided by the incident's own draws: asking again gives the same answer
@@ -137,7 +142,7 @@ class Sinks:
                 party.open = False
                 sink.start(party.officers, incident)
         if incident.lead_done and party.left >= incident.assigned:
-            del self.parties[number]
+            del parties[number]
         return taken
 
     def settle(self, end: float) -> None:

@@ -19,9 +19,10 @@ TASK_ACTIVITY = [ACTIVITY_INDEX[task] for task in TASKS]
 def add_followup(officer: Officer, minutes_by_task: list[float]) -> float:
     """Queue the tasks of one incident (those with positive minutes, in task order); returns minutes added."""
     added = 0.0
+    append = officer.backlog.append
     for task, minutes in enumerate(minutes_by_task):
         if minutes > 0.0:
-            officer.backlog.append([task, minutes])
+            append([task, minutes])
             added += minutes
     return added
 
