@@ -186,6 +186,11 @@ DIFFERENCE_METRICS: tuple[str, ...] = (
     "response_minutes_by_grade.P3.mean",
     "incidents.all.attended",
     "incidents.all.not_attended",
+    # with attendance decisions (the packaged default): what the hours buy in person, per type
+    "incidents.burglary.attended_in_person",
+    "incidents.domestic_abuse.attended_in_person",
+    "incidents.burglary.resolved_by_telephone",
+    "incidents.domestic_abuse.resolved_by_telephone",
 )
 
 
