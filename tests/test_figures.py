@@ -40,7 +40,9 @@ def test_every_marker_names_a_declared_result_and_the_documents_have_figures() -
         for marker in markers((ROOT / name).read_text(encoding="utf-8"), name):
             valid = marker.path in BLOCKS if marker.fmt == "block" else FORMAT.fullmatch(marker.fmt)
             assert valid, f"{marker.where()}: {marker.fmt} {marker.path}"
-    assert {"run_readme", "validate_baseline", "validate_default", "dose_curves", "productivity_programme"} <= set(quoted)
+    assert {"run_readme", "validate_baseline", "validate_default", "dose_curves", "productivity_programme"} <= set(
+        quoted
+    )
 
 
 @pytest.mark.parametrize("name", sorted(STORED.specs))
