@@ -108,11 +108,17 @@ def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
         raise ConfigError(f"{path}: extends: expected a file name or a list of file names, got {parents!r}")
     merged: dict[str, Any] = {}
     for parent in parents:  # a list merges in order: later files overlay earlier ones
-        parent_path = Path(parent) if Path(parent).is_absolute() else path.parent / parent
-        if not parent_path.is_file() and (CONFIG_DIR / parent).is_file():
-            parent_path = CONFIG_DIR / parent
-        merged = merge(merged, load_raw(parent_path, _depth + 1))
+        merged = merge(merged, load_raw(parent_path(path, parent), _depth + 1))
     return merge(merged, _resolve_paths(data, path.parent))
+
+
+def parent_path(path: Path, parent: str) -> Path:
+    """The file ``extends: parent`` in ``path`` names: relative to the extending file, or else a
+    packaged config of that name (the one rule every reader of ``extends`` follows)."""
+    candidate = path.parent / parent  # an absolute parent stays absolute
+    if not candidate.is_file() and (CONFIG_DIR / parent).is_file():
+        return CONFIG_DIR / parent
+    return candidate
 
 
 def _resolve_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:

@@ -103,11 +103,9 @@ def _file_sources(path: Path, depth: int) -> tuple[dict[str, str], dict[str, str
     node = next((v for k, v in getattr(root, "value", []) if k.value == "extends"), None)
     parents = [node.value] if isinstance(node, yaml.ScalarNode) else [n.value for n in getattr(node, "value", [])]
     for parent in parents if depth < 16 else []:  # a list of parents merges in order
-        candidate = path.parent / parent
-        if not candidate.is_file():
-            from sim.config.loading import CONFIG_DIR
+        from sim.config.loading import parent_path
 
-            candidate = CONFIG_DIR / parent
+        candidate = parent_path(path, parent)
         if candidate.is_file():
             more, more_legend = _file_sources(candidate, depth + 1)
             found.update({k: v for k, v in more.items() if v or k not in found})

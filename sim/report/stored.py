@@ -144,9 +144,11 @@ def _with_parents(root: Path, path: Path) -> set[str]:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError:
         return found
+    from sim.config.loading import parent_path
+
     parents = raw.get("extends") if isinstance(raw, Mapping) else None
     for parent in [parents] if isinstance(parents, str) else parents or []:
-        target = (path.parent / str(parent)).resolve()
+        target = parent_path(path, str(parent)).resolve()
         if target.is_file() and target.is_relative_to(root.resolve()):
             found |= _with_parents(root, target)
     return found
