@@ -16,6 +16,7 @@ from sim.config.loading import scenario_from_dict
 from sim.config.response import Diary as DiaryConfig
 from sim.model import simulate
 from sim.model.diary import Diary
+from sim.model.incident import CALL_FIELDS, Incident
 from sim.model.replication import Model
 from sim.model.streams import replication_seed
 from tests.scenarios import build
@@ -196,6 +197,34 @@ def test_missed_appointments_are_rebooked_and_counted() -> None:
     assert closed < missed  # some missed appointments were rebooked, not closed
     assert (booked["outcome"] == "attended").sum() > 0
     assert diary.overbooked() == []
+
+
+def test_a_rebooked_appointment_is_sent_one_crew_whatever_entries_its_misses_left_queued() -> None:
+    """A missed appointment leaves its queue entry behind; the rebooked one must be the only live
+    entry, or the next two free officers would both be sent to a one-officer incident."""
+    model = Model(
+        scenario_from_dict(force(officers=2), source="test"),
+        replication_seed(1, 0),
+        records=False,
+        timeseries=False,
+        allow_overload=True,
+    )
+    dispatcher = model.dispatcher
+    drawn = {name: 0.0 for name in CALL_FIELDS} | {"kind": 0, "channel": 0, "grade": 2, "crew": 1, "zone": 0}
+    drawn |= {"on_scene": 60.0, "followup": None}
+    incident = Incident(1, True, [drawn[name] for name in CALL_FIELDS])
+    incident.place = 0
+    assert dispatcher.free_count == 0  # nobody is on duty before the roster starts
+    dispatcher.dispatchable(incident)  # the appointment is due: nobody is free, so it waits
+    dispatcher.withdraw(incident)  # nobody came within the grace time: missed
+    dispatcher.dispatchable(incident)  # the rebooked appointment is due: it waits again
+    assert len(dispatcher.queues[2]) == 2  # the missed wait's entry is still queued
+    first, second = model.officers[:2]
+    dispatcher.officer_free(first)
+    dispatcher.officer_free(second)
+    assert incident.assigned == 1 and first.incident is incident
+    assert second.incident is None and dispatcher.free_count == 1
+    assert dispatcher.waiting[2] == 0
 
 
 def test_diary_books_the_earliest_free_slot_after_the_lead_time_and_never_over_books() -> None:

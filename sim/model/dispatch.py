@@ -5,7 +5,8 @@ delay, for scheduled grades). It takes the nearest available officer; an urgent 
 an officer from desk work instead (the work resumes later). Otherwise it waits, most urgent grade
 first and oldest first within a grade, until an officer frees up or its give-up time passes
 (then it is closed as not attended). An incident needing several officers keeps its place in the
-queue until all are on their way; it counts as attended when the first arrives.
+queue until all are on their way; it counts as attended when the first arrives. Only an incident's
+latest queue entry is live: an entry left from an earlier wait is dropped when it comes up.
 """
 
 from __future__ import annotations
@@ -134,7 +135,10 @@ class Dispatcher:
         incident.state = SCHEDULED
 
     def _push(self, incident: Incident) -> None:
-        heapq.heappush(self.queues[incident.grade], (incident.time, next(self._sequence), incident))
+        """Queue the incident: this entry is its only live one (``incident.entry``), so an entry
+        left from an earlier wait (a missed appointment rebooked, a grade raised) is stale."""
+        entry = incident.entry = next(self._sequence)
+        heapq.heappush(self.queues[incident.grade], (incident.time, entry, incident))
 
     def _crew_from_pools(self, incident: Incident) -> None:
         """Assign free officers (or, for urgent grades, proactive then desk-bound ones) until the crew is complete."""
@@ -221,8 +225,10 @@ class Dispatcher:
         Drops stale heap entries on the way, exactly as ``_next_incident`` would, so it changes nothing."""
         queue = self.queues[grade]
         while queue:
-            incident = queue[0][2]
-            if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+            _, entry, incident = queue[0]
+            if entry == incident.entry and (
+                incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done)
+            ):
                 return self.clock.now - incident.time
             heapq.heappop(queue)
         return 0.0
@@ -233,8 +239,10 @@ class Dispatcher:
             if urgent_only and not self.interrupts[grade]:
                 continue
             while queue:
-                incident = queue[0][2]
-                if incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done):
+                _, entry, incident = queue[0]
+                if entry == incident.entry and (
+                    incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done)
+                ):
                     heapq.heappop(queue)
                     if incident.state == WAITING:
                         self._change_waiting(grade, -1)

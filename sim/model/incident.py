@@ -138,6 +138,7 @@ class Incident(Call):
         "lead_done",
         "km",
         "decision",
+        "entry",
     )
     # One row of a CallBlock (its comments say what each is), as Python scalars.
     crew: int

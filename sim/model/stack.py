@@ -17,7 +17,6 @@ re-contacted or raised (the oldest) are read.
 
 from __future__ import annotations
 
-import heapq
 from typing import TYPE_CHECKING
 
 from sim.config.response import StackReview, Upgrade
@@ -146,13 +145,10 @@ class Stack:
         return False
 
     def _raise(self, incident: Incident, grade: int) -> None:
-        """Move a waiting incident to a more urgent grade: out of its queue (every entry, so none
-        goes stale and live) and into that grade's as a new queue entry, where an officer is sent
-        at once if one can go. Its call time and give-up time stay; it counts under that grade."""
+        """Move a waiting incident to a more urgent grade: into that grade's queue as a new entry
+        (the old one goes stale), where an officer is sent at once if one can go. Its call time and
+        give-up time stay; it counts under that grade."""
         dispatcher = self.owner.dispatcher
-        queue = dispatcher.queues[incident.grade]
-        queue[:] = [entry for entry in queue if entry[2] is not incident]
-        heapq.heapify(queue)
         dispatcher.withdraw(incident)
         if incident.counted:
             dispatcher.stats.regrade(incident.grade, grade)
