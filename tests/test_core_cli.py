@@ -203,3 +203,18 @@ def test_replications_reports_each_replication_as_it_goes(capsys) -> None:  # ty
     err = capsys.readouterr().err
     lines = [line for line in err.splitlines() if " replication" in line and "burglary" in line]
     assert [line.split(":")[0] for line in lines] == ["1 replication", "2 replications", "3 replications"]
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    """``policesim results | head -1``: the listing's reader closes the pipe after one line."""
+    listing = subprocess.Popen(
+        [sys.executable, "-m", "sim.commands.cli", "results"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert listing.stdout is not None and listing.stderr is not None
+    first = listing.stdout.readline()
+    listing.stdout.close()  # as head does after its line
+    errors = listing.stderr.read().decode()
+    assert listing.wait() in (0, 141)  # 0 if the listing had all been written before the close
+    assert first.strip() and "Traceback" not in errors and "BrokenPipe" not in errors

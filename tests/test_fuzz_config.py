@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from sim.commands.cli import main
 from sim.config.loading import BASELINE_CONFIG, DEFAULT_CONFIG, load_raw
+from sim.errors import ConfigError
 
 CALL_TIMEOUT_SECONDS = 20  # a validate takes milliseconds; far past this is a hang
 MAX_CASES_PER_KIND = 60  # sampled with a fixed seed when the baseline has more leaves
@@ -512,6 +513,23 @@ def test_extends_may_change_a_distributions_kind(tmp_path: Path) -> None:
     )
     kept = load_scenario(same_kind).incident_types["burglary"].on_scene_minutes
     assert (kept.dist, kept.mean(), kept.cv) == ("lognormal", 75, 0.3)  # same kind: merged key by key
+
+
+def test_a_configs_own_set_block_changes_one_entry_of_a_list_its_parent_gives(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {DEFAULT_CONFIG}\nset:\n  attendance.rules.3.free_officers_below: 2\n"
+        "  attendance.stack.divert.1.waiting_at_least: 9\n",
+        encoding="utf-8",
+    )
+    parent, raw = load_raw(DEFAULT_CONFIG)["attendance"], load_raw(child)["attendance"]
+    assert raw["rules"][3] == {**parent["rules"][3], "free_officers_below": 2}
+    assert raw["rules"][:3] == parent["rules"][:3] and raw["rules"][4:] == parent["rules"][4:]
+    assert raw["stack"]["divert"][1]["waiting_at_least"] == 9
+    assert "set" not in load_raw(child)
+    child.write_text(f"extends: {DEFAULT_CONFIG}\nset:\n  attendance.rules.30.response: none\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"child.yaml: set: .*attendance.rules.30 does not exist"):
+        load_raw(child)
 
 
 def test_set_a_mapping_merges_into_a_section_and_replaces_named_entries() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +64,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         left = getattr(args, "interrupted", None) or "nothing was written"
         print(f"policesim: interrupted; {left}", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Whoever read standard output stopped (``policesim results | head``): nothing to report.
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # as a shell reports a command ended by SIGPIPE
 
 
 if __name__ == "__main__":  # pragma: no cover

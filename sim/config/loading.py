@@ -26,6 +26,7 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 DEFAULT_CONFIG = CONFIG_DIR / "default.yaml"  # the packaged default: a force under pressure
 BASELINE_CONFIG = CONFIG_DIR / "baseline.yaml"  # every optional section off (queueing checks)
 EXTENDS_KEY = "extends"
+SET_KEY = "set"  # a config's own dotted overrides, applied after its merge (as --set)
 DIST_KEY = "dist"
 MAX_EXTENDS_DEPTH = 16
 
@@ -94,14 +95,16 @@ def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
     """A config file with its ``extends:`` chain resolved (paths relative to the extending file).
 
     ``extends`` names one file or a list of files, merged in order, so a force can be a base plus
-    overlays (the packaged default is the baseline with the attendance, sinks and duties overlays)."""
+    overlays (the packaged default is the baseline with the attendance, sinks and duties overlays).
+    A ``set:`` block of dotted paths is applied last, to the merged result."""
     path = Path(path)
     if _depth > MAX_EXTENDS_DEPTH:
         raise ConfigError(f"{path}: 'extends' chain deeper than {MAX_EXTENDS_DEPTH} (a cycle?)")
     data = resolve_force(read_yaml(path), path)
     parents = data.pop(EXTENDS_KEY, None)
+    overrides = data.pop(SET_KEY, None)
     if parents is None:
-        return _resolve_paths(data, path.parent)
+        return _set_own(_resolve_paths(data, path.parent), overrides, path)
     if isinstance(parents, str):
         parents = [parents]
     if not isinstance(parents, list) or not parents or not all(isinstance(p, str) for p in parents):
@@ -109,7 +112,20 @@ def load_raw(path: Path | str, _depth: int = 0) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for parent in parents:  # a list merges in order: later files overlay earlier ones
         merged = merge(merged, load_raw(parent_path(path, parent), _depth + 1))
-    return merge(merged, _resolve_paths(data, path.parent))
+    return _set_own(merge(merged, _resolve_paths(data, path.parent)), overrides, path)
+
+
+def _set_own(raw: dict[str, Any], overrides: Any, path: Path) -> dict[str, Any]:
+    """Apply a config's ``set:`` block (dotted paths, as ``--set``) to it once merged: the way to
+    change one entry of a list its parent gives (``attendance.rules.3.free_officers_below``)."""
+    if overrides is None:
+        return raw
+    if not isinstance(overrides, dict) or not overrides:
+        raise ConfigError(f"{path}: set: expected a mapping of dotted paths to values, got {overrides!r}")
+    try:
+        return apply_overrides(raw, {str(key): value for key, value in overrides.items()})
+    except ConfigError as error:
+        raise ConfigError(f"{path}: set: {error}") from None
 
 
 def parent_path(path: Path, parent: str) -> Path:
