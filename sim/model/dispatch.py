@@ -195,18 +195,8 @@ class Dispatcher:
     def record(self, incident: Incident, arrived: float, outcome: str) -> None:
         """One per-incident record (only when records were asked for)."""
         assert self.records is not None
-        self.records.append(
-            (
-                incident.number,
-                incident.kind,
-                incident.grade,
-                incident.channel,
-                incident.time,
-                incident.queued_at,
-                arrived,
-                outcome,
-            )
-        )
+        row = (incident.number, incident.kind, incident.grade, incident.channel, incident.time, incident.queued_at)
+        self.records.append((*row, arrived, outcome))
 
     def _change_waiting(self, grade: int, delta: int) -> None:
         now = self.clock.now
