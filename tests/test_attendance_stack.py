@@ -10,6 +10,9 @@ import pytest
 
 from sim.config.loading import scenario_from_dict
 from sim.errors import ConfigError
+from sim.model.incident import CALL_FIELDS, WAITING, Incident
+from sim.model.replication import Model
+from sim.model.streams import replication_seed
 from tests.test_attendance import TYPES, force, replayed_thefts, rules, run
 
 
@@ -155,3 +158,33 @@ def test_rapid_video_responses_go_through_the_resolution_centre() -> None:
     plain = run(video_force(None), seed=3).result.metrics  # type: ignore[attr-defined]
     assert plain["remote.domestic_abuse.video_attended"] > 0
     assert "resolution_centre.handled" not in plain
+
+
+def test_a_raised_incident_is_reviewed_under_its_new_grade_only() -> None:
+    """Raised from P2 to P1 while waiting, an incident leaves a stale entry in the P2 queue. A
+    stack rule that diverts waiting P2 incidents to the telephone must not reach it through that
+    entry: it is a P1 incident now, and waits for an officer."""
+    section = rules()
+    section["stack"]["divert"] = [{"name": "p2_phone", "grades": ["P2"], "response": "telephone"}]
+    model = Model(
+        scenario_from_dict(force(officers=2, attendance=section), source="test"),
+        replication_seed(1, 0),
+        records=False,
+        timeseries=False,
+        allow_overload=True,
+    )
+    assert model.attendance is not None and model.attendance.stack is not None
+    dispatcher, stack = model.dispatcher, model.attendance.stack
+    theft = TYPES.index("theft")
+    waiting = []
+    for number in (1, 2):  # two P2 thefts wait: nobody is on duty before the roster starts
+        drawn = {name: 0.0 for name in CALL_FIELDS} | {"kind": theft, "channel": 0, "grade": 1, "crew": 1, "zone": 0}
+        incident = Incident(number, True, [(drawn | {"followup": None})[name] for name in CALL_FIELDS])
+        incident.place, incident.decision = 0, model.attendance.assessment.default
+        dispatcher.dispatchable(incident)
+        waiting.append(incident)
+    raised, other = waiting
+    stack._raise(raised, 0)  # now P1: a new entry in the P1 queue, a stale one left in P2's
+    stack.review()
+    assert other.state != WAITING  # the P2 theft was diverted to the telephone
+    assert raised.state == WAITING and raised.grade == 0 and dispatcher.waiting == [1, 0, 0]
