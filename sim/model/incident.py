@@ -140,6 +140,7 @@ class Incident(Call):
         "decision",
         "entry",
     )
+    entry: int  # the sequence number of its live dispatch-queue entry, set when it is queued (sim.model.dispatch)
     # One row of a CallBlock (its comments say what each is), as Python scalars.
     crew: int
     zone: int
