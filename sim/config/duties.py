@@ -17,21 +17,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError, model_validator
+from pydantic import Field, PositiveInt, ValidationError, model_validator
 
+from sim.config.base import Share, Strict
 from sim.config.distributions import Distribution
 
 if TYPE_CHECKING:
     from sim.config.schema import Workforce
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Court(_Section):
+class Court(Strict):
     """Case files lead to court days: the attending officer is away from duty while at court."""
 
     case_file_share: Share = Field(
@@ -41,7 +36,7 @@ class Court(_Section):
     hours: Distribution = Field(description="time at court per appearance, from the start of the officer's shift")
 
 
-class Proactive(_Section):
+class Proactive(Strict):
     """Free time partly spent on planned patrol or problem-solving, interruptible by urgent grades."""
 
     share: Share = Field(description="probability that an officer with nothing to do starts a proactive spell")
@@ -51,7 +46,7 @@ class Proactive(_Section):
     )
 
 
-class Crewing(_Section):
+class Crewing(Strict):
     """Officers sent to every incident by shift (the shift that started most recently at dispatch)."""
 
     by_shift: dict[str, PositiveInt] = Field(
@@ -59,14 +54,14 @@ class Crewing(_Section):
     )
 
 
-class InvestigationShift(_Section):
+class InvestigationShift(Strict):
     """A shift of the investigation pool: start hour and length."""
 
     start_hour: Annotated[float, Field(ge=0, lt=24)]
     length_hours: Annotated[float, Field(gt=0, le=24)]
 
 
-class TaskRule(_Section):
+class TaskRule(Strict):
     """Follow-up tasks the investigation pool takes over, for some incident types and grades."""
 
     tasks: tuple[str, ...] = Field(min_length=1, description="follow-up task names")
@@ -74,14 +69,14 @@ class TaskRule(_Section):
     grades: tuple[str, ...] | None = Field(default=None, description="none: every grade")
 
 
-class Reallocation(_Section):
+class Reallocation(Strict):
     """Officers moved between pools in proportion to the hours interventions free in each."""
 
     share: Share = Field(default=0.0, description="share of the freed hours turned into moved officers; 0: none")
     sample_weeks: PositiveInt = Field(default=4, description="weeks of demand drawn to measure the freed hours")
 
 
-class Investigation(_Section):
+class Investigation(Strict):
     """A second pool (CID, an investigation hub, a safeguarding unit) working a shared queue of tasks."""
 
     officers: PositiveInt = Field(le=200_000)
@@ -121,7 +116,7 @@ class Investigation(_Section):
         return daily * 365.25 * (1.0 - self.abstraction)
 
 
-class Duties(_Section):
+class Duties(Strict):
     """Duties besides responding, and the investigation pool; every part optional."""
 
     court: Court | None = None

@@ -12,8 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     NonNegativeFloat,
     NonNegativeInt,
@@ -22,12 +20,11 @@ from pydantic import (
     model_validator,
 )
 
+from sim.config.base import MAX_PEOPLE, Share, Strict
 from sim.config.distributions import Distribution
 
 RESPONSES: tuple[str, ...] = ("in_person", "appointment", "telephone", "video", "none")
 Response = Literal["in_person", "appointment", "telephone", "video", "none"]
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-MAX_STAFF = 200_000
 
 
 def _check_day(values: tuple[int, ...], where: str, empty: str) -> None:
@@ -38,11 +35,7 @@ def _check_day(values: tuple[int, ...], where: str, empty: str) -> None:
         raise ValueError(f"{where}: {empty}")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Rule(_Strict):
+class Rule(Strict):
     """One assessment rule: which incidents it covers, the response it gives, and when.
 
     A mandatory rule has no conditions and is never overridden (not by the stack either). A
@@ -78,7 +71,7 @@ class Rule(_Strict):
         return any(c is not None for c in (self.waiting_at_least, self.free_officers_below, self.slot_after_hours))
 
 
-class RiskLevels(_Strict):
+class RiskLevels(Strict):
     """A risk level drawn per incident of the listed types (e.g. a DASH-like high/medium/standard)."""
 
     types: tuple[str, ...] = Field(min_length=1, description="incident types that are risk-assessed")
@@ -93,7 +86,7 @@ class RiskLevels(_Strict):
         return shares
 
 
-class Upgrade(_Strict):
+class Upgrade(Strict):
     """A waiting incident whose risk may rise with its wait: raised to a more urgent grade.
 
     At each review, an incident of its types, grades and risk levels that has waited at least
@@ -113,7 +106,7 @@ class Upgrade(_Strict):
     probability: Share = Field(description="chance of the upgrade at each review once it has waited that long")
 
 
-class StackReview(_Strict):
+class StackReview(Strict):
     """The periodic review of incidents waiting for an officer."""
 
     review_minutes: PositiveFloat = Field(description="how often the stack is reviewed")
@@ -139,10 +132,10 @@ class StackReview(_Strict):
         return self
 
 
-class Diary(_Strict):
+class Diary(Strict):
     """Appointment slots: how many start in each hour of the day, booked earliest first after a lead time."""
 
-    slots_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_STAFF)], ...] = Field(description="24 values, 00:00 first")
+    slots_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_PEOPLE)], ...] = Field(description="24 values, 00:00 first")
     lead_hours: NonNegativeFloat = Field(description="the earliest slot offered is at least this long after booking")
     grace_minutes: PositiveFloat = Field(description="an appointment not reached this long after its start is missed")
     max_missed: Annotated[int, Field(ge=1)] = Field(description="closed as not attended after this many misses")
@@ -153,10 +146,10 @@ class Diary(_Strict):
         return self
 
 
-class ResolutionCentre(_Strict):
+class ResolutionCentre(Strict):
     """Desk staff who resolve incidents by telephone or video: their own roster, queue and handling times."""
 
-    staff_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_STAFF)], ...] = Field(description="24 values, 00:00 first")
+    staff_by_hour: tuple[Annotated[int, Field(ge=0, le=MAX_PEOPLE)], ...] = Field(description="24 values, 00:00 first")
     telephone_minutes: Distribution
     video_minutes: Distribution
 
@@ -166,7 +159,7 @@ class ResolutionCentre(_Strict):
         return self
 
 
-class Attendance(_Strict):
+class Attendance(Strict):
     """How a force decides the response to each incident, and the places that give it."""
 
     rules: tuple[Rule, ...] = Field(description="assessment rules, first match wins; none matching: in_person")

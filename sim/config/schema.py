@@ -20,7 +20,7 @@ from pydantic import (
     model_validator,
 )
 
-from sim.config.base import MAX_PEOPLE, Share, Strict
+from sim.config.base import MAX_PEOPLE, Share, Strict, known_tasks
 from sim.config.distributions import Distribution
 from sim.config.duties import Duties
 from sim.config.forces import ForceBlock
@@ -155,10 +155,7 @@ class IncidentType(Strict):
     @field_validator("followup")
     @classmethod
     def _tasks(cls, tasks: dict[str, float]) -> dict[str, float]:
-        unknown = set(tasks) - set(TASKS)
-        if unknown:
-            raise ValueError(f"unknown task {sorted(unknown)}; expected one of {list(TASKS)}")
-        return tasks
+        return known_tasks(tasks, TASKS)
 
 
 class Replay(Strict):

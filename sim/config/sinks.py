@@ -10,26 +10,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, field_validator
+from pydantic import Field, PositiveInt, field_validator
 
+from sim.config.base import Share, Strict, known_tasks
 from sim.config.distributions import Distribution, Fixed
 
 if TYPE_CHECKING:
     from sim.config.schema import Scenario
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
 PACE_TASKS: tuple[str, ...] = ("crime_recording", "statements", "interviews", "evidence_review", "case_file")
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, allow_inf_nan=False)
 
 
 def _twenty_minutes() -> Fixed:
     return Fixed(dist="fixed", value=20.0)
 
 
-class CustodySuite(_Section):
+class CustodySuite(Strict):
     """A custody suite: where it is and how many detainees can be booked in at once."""
 
     name: str
@@ -37,7 +33,7 @@ class CustodySuite(_Section):
     booking_desks: PositiveInt = Field(description="custody sergeants booking in at once (servers of the queue)")
 
 
-class Custody(_Section):
+class Custody(Strict):
     """Arrests: transport to the nearest suite, queue to book in, handover, then PACE-clock work."""
 
     arrest_share: dict[str, Share] = Field(description="probability that an attended incident of a type ends in arrest")
@@ -59,13 +55,10 @@ class Custody(_Section):
     @field_validator("pace_work")
     @classmethod
     def _tasks(cls, work: dict[str, object]) -> dict[str, object]:
-        unknown = set(work) - set(PACE_TASKS)
-        if unknown:
-            raise ValueError(f"unknown task {sorted(unknown)}; expected one of {list(PACE_TASKS)}")
-        return work
+        return known_tasks(work, PACE_TASKS)
 
 
-class PlaceOfSafety(_Section):
+class PlaceOfSafety(Strict):
     """A health-based place of safety with a limited number of places."""
 
     name: str
@@ -73,7 +66,7 @@ class PlaceOfSafety(_Section):
     places: PositiveInt = Field(description="detainees it can take at once")
 
 
-class MentalHealth(_Section):
+class MentalHealth(Strict):
     """Section 136 detentions and conveyances from welfare-type incidents, and the waits they bring."""
 
     detention_share: dict[str, Share] = Field(
@@ -95,7 +88,7 @@ class MentalHealth(_Section):
     stay_hours: Distribution = Field(description="how long a detainee occupies a place of safety")
 
 
-class SceneGuard(_Section):
+class SceneGuard(Strict):
     """A cordon: an officer held at the scene of a serious incident for hours."""
 
     share: dict[str, Share] = Field(description="probability that an attended incident of a type needs a guard")
@@ -103,7 +96,7 @@ class SceneGuard(_Section):
     guard_minutes: Distribution
 
 
-class RightCareRightPerson(_Section):
+class RightCareRightPerson(Strict):
     """Right Care Right Person: a share of welfare-type incidents passed to health services, no deployment."""
 
     enabled: bool = False
@@ -111,7 +104,7 @@ class RightCareRightPerson(_Section):
     types: tuple[str, ...] = ("concern_for_welfare",)
 
 
-class Sinks(_Section):
+class Sinks(Strict):
     """Officer time after the scene; every part optional."""
 
     custody: Custody | None = None
