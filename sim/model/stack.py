@@ -94,15 +94,13 @@ class Stack:
         horizon = self.horizon[grade]
         upgrades = self.upgrades[grade]
         live = self._live(grade)
-        # an incident's live queue entry only (sim.model.dispatch: an older one is stale)
-        if live:
-            entries = sorted(entry for entry in queue if entry[1] == entry[2].entry and entry[2].state == WAITING)
-        else:
-            entries = sorted(
-                entry
-                for entry in queue
-                if now - entry[0] >= horizon and entry[1] == entry[2].entry and entry[2].state == WAITING
-            )
+        # waiting incidents by their live queue entry only (sim.model.dispatch: an older one is stale);
+        # with no rule live, only those past the horizon can be acted on
+        entries = sorted(
+            entry
+            for entry in queue
+            if (live or now - entry[0] >= horizon) and entry[1] == entry[2].entry and entry[2].state == WAITING
+        )
         for entry in entries:
             incident: Incident = entry[2]
             waited = now - incident.time
