@@ -1,11 +1,12 @@
 """Benchmark policesim against a plain SimPy M/M/c priority queue, to see its speed in context.
 
 One run prints: the reference (c = 200 servers, load 0.85, four priority classes, one simulated
-year) in jobs and events per second; policesim on the baseline force-year in incidents and events
-per second, seconds per force-year and peak memory; the same for 1, 2, 4 and 8 years (time should
-grow linearly, memory stay flat); a force ten times larger (officers, demand and call handlers)
-for a tenth of a year (the cost per incident should not grow with the number of officers); and
-as its last line ``ratio: X``, policesim incidents per second over reference jobs per second.
+year) in jobs and events per second; policesim on a force-year of the packaged default (or the
+given config) in incidents and events per second, seconds per force-year and peak memory; the
+same for 1, 2, 4 and 8 years (time should grow linearly, memory stay flat); a force ten times
+larger (officers, demand and call handlers) for a tenth of a year (the cost per incident should
+not grow with the number of officers); and as its last line ``ratio: X``, policesim incidents
+per second over reference jobs per second.
 
 Every measurement runs in its own single-threaded child process, so peak memory (the child's
 maximum resident set size) belongs to that measurement alone and runs do not share a warm heap.
@@ -132,7 +133,7 @@ def scaled_force(raw: dict[str, Any], factor: int) -> dict[str, Any]:
 
 
 def policesim(years: float, seed: int, config: str | None, factor: int = 1) -> dict[str, Any]:
-    """policesim's ``simulate`` on the baseline (or given) scenario for ``years`` force-years,
+    """policesim's ``simulate`` on the packaged default (or given) scenario for ``years`` force-years,
     with the force made ``factor`` times larger."""
     from sim.config.loading import apply_overrides, load_raw, scenario_from_dict
     from sim.model.replication import simulate
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=float, nargs="+", default=[1.0, 2.0, 4.0, 8.0])
     parser.add_argument("--seed", type=int, default=20240401)
-    parser.add_argument("--config", default=None, help="scenario YAML (default: the baseline)")
+    parser.add_argument("--config", default=None, help="scenario YAML (default: the packaged default)")
     parser.add_argument("--scale", type=int, default=10, help="also time a force this many times larger")
     parser.add_argument("--scale-years", type=float, default=0.1, help="horizon of the larger force")
     parser.add_argument(
@@ -226,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         f"peak RSS {ref['peak_rss_kib'] / 1024:.0f} MiB "
         f"(P(wait) {ref['p_wait']:.4f}, Erlang C {ref['p_wait_erlang_c']:.4f})"
     )
-    print("policesim, baseline scenario:")
+    print(f"policesim, {args.config or 'the packaged default (configs/default.yaml)'}:")
     print(HEADER)
     print(_row(first) + "  (best round)")
     for years in args.years[1:]:

@@ -117,3 +117,25 @@ def test_a_process_that_froze_objects_itself_is_left_alone() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_at_keeps_the_minute_exactly_and_first_at_goes_before_others_then() -> None:
+    """``at`` holds the minute itself (``after`` holds now + (minute - now), which can differ in the
+    last bit); ``first_at`` runs before every other callback due at the same minute, even ones
+    scheduled earlier; a minute already past is refused."""
+    clock = Clock()
+    seen: list[tuple[str, float]] = []
+    clock.after(0.7, lambda: None)
+    clock.run(until=0.7)
+    minute = 2.9  # 0.7 + (2.9 - 0.7) is 2.9000000000000004
+    assert clock.now + (minute - clock.now) != minute
+    clock.at(minute, lambda: seen.append(("at", clock.now)))
+    clock.after(minute - clock.now, lambda: seen.append(("after", clock.now)))
+    clock.after(5.0 - clock.now, lambda: seen.append(("plain", clock.now)))
+    clock.first_at(5.0, lambda: seen.append(("first", clock.now)))
+    clock.run()
+    assert seen == [("at", 2.9), ("after", 2.9000000000000004), ("first", 5.0), ("plain", 5.0)]
+    assert clock.events == 5
+    for schedule in (clock.at, clock.first_at):
+        with pytest.raises(ValueError, match="before now"):
+            schedule(4.0, lambda: None)

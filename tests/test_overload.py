@@ -63,7 +63,8 @@ def test_allow_overload_runs_to_the_horizon_and_still_flags_it() -> None:
     assert result.overload is not None and result.overload["stopped"] is False
     assert result.overload["detected_day"] == stopped.overload["detected_day"]
     assert result.metrics["window_days"] == pytest.approx(10.0)
-    assert result.events > 3 * stopped.events  # the stopped run really stopped
+    generated = "incidents.job.generated"
+    assert result.metrics[generated] > 3 * stopped.metrics[generated]  # the stopped run really stopped
     # By the horizon the queue holds about (lambda - c mu) * 240 h = 2,400 incidents.
     waiting = result.metrics["incidents.job.open_at_end"] - SERVERS
     assert abs(waiting - GROWTH_PER_HOUR * 240) <= 4 * math.sqrt(30 * 240)
@@ -147,3 +148,41 @@ def test_command_reports_grade_and_day_and_exits_3(tmp_path: Path, capsys: pytes
     document = json.loads(capsys.readouterr().out)
     [flag] = document["meta"]["overload"]
     assert flag["grade"] == "P1" and flag["stopped"] is False
+
+
+def with_contact_centre(raw: dict) -> dict:
+    """The same force with calls through a busy contact centre: three handlers on a flat roster,
+    calls needing no police, 101 callers who hang up and half of them ringing again."""
+    handling = {"dist": "exponential", "mean": 2.5}
+    raw["incident_types"]["job"]["channel_mix"] = {"emergency_999": 0.5, "non_emergency_101": 0.5}
+    raw["contact"] = {
+        "call_handlers": {"staff_by_hour": [3] * 24},
+        "handling_minutes": {"emergency_999": handling, "non_emergency_101": handling},
+        "grading_minutes": {"dist": "fixed", "value": 1.0},
+        "patience_101_minutes": {"dist": "exponential", "mean": 3.0},
+        "reattempt_share": 0.5,
+        "reattempt_delay_minutes": {"dist": "fixed", "value": 10.0},
+        "non_incident_calls_per_year": {"emergency_999": 10 * 24 * 365.25, "non_emergency_101": 20 * 24 * 365.25},
+        "online_desk": {"staff_by_hour": [1] * 24},
+        "online_handling_minutes": {"dist": "fixed", "value": 0.0},
+    }
+    return raw
+
+
+COUNTS_AHEAD = ("incidents.job.generated", "contact.offered_999", "contact.offered_101", "contact.abandoned_101")
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_run_stopped_early_counts_only_what_came_before_the_stop(seed: int) -> None:
+    """The contact centre and the arrivals are worked out a week ahead of the clock; a run stopped
+    on the hour must count only the calls and incidents before the stop, as a run whose horizon
+    is that minute does (its handlers' roster is flat, so nothing is answered at the hour itself)."""
+    stopped = simulate(build(with_contact_centre(overloaded())), seed)
+    assert stopped.overload is not None and stopped.overload["stopped"] is True
+    minute = round(stopped.overload["detected_day"] * 24.0) * 60.0
+    short = simulate(build(with_contact_centre(overloaded(days=minute / 1440.0))), seed, allow_overload=True)
+    assert minute % (7 * 1440.0)  # stopped inside a week planned ahead
+    for key in COUNTS_AHEAD + ("contact.answered_999_within_10s", "contact.mean_answer_101_seconds"):
+        assert stopped.metrics[key] == short.metrics[key], key
+    assert stopped.calls == short.calls
+    assert stopped.metrics["contact.abandoned_101"] > 0

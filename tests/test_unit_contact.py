@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 from scenarios import build, mmc_dict
 from test_core_queueing import erlang_c
@@ -79,10 +80,18 @@ def run_centre(calls: list[Incident], handlers: int = 1, **options: Any) -> tupl
         lambda call: dispatched.setdefault(call.number, clock.now),
         lambda call: lost.setdefault(call.number, clock.now),
     )
-    for call in calls:
-        clock.after(call.time, centre.receive, call)
+    reported = np.empty(len(calls), dtype=object)
+    reported[:] = calls
+    centre.expect(
+        *(
+            np.array([getattr(call, name) for call in calls])
+            for name in ("time", "kind", "channel", "handling", "patience")
+        ),
+        reported,
+    )
+    centre.plan(1440.0)
     clock.run(until=1440.0)
-    centre.settle()
+    centre.settle(1440.0)
     return dispatched, lost, stats.contact
 
 

@@ -1,5 +1,10 @@
 """The contact centre: call handlers answer 999 before 101; 101 callers may hang up; a desk takes online reports.
 
+The centre does not depend on the officers, so it is worked out ahead of the clock (see
+``sim.model.handlers``): the model hands it each week's calls (``expect``) and ``plan``s it a day
+at a time. Only what the rest of the model needs goes on the clock:
+each incident reaching dispatch, and each incident lost.
+
 A phoned incident reaches dispatch ``grading_minutes`` after the call is answered (the handler
 stays on the line for the whole handling time); an online report when the desk has processed it.
 
@@ -11,14 +16,16 @@ incident is lost (counted as not attended and as ``lost_to_abandonment``).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from typing import cast
 
 import numpy as np
 
 from sim.config.schema import ContactCentre as ContactConfig
 from sim.model.demand import CHANNEL_101, CHANNEL_999, CHANNEL_ONLINE
 from sim.model.engine import Clock
-from sim.model.handlers import HIGH, LOW, HandlerPool
+from sim.model.handlers import ABANDONED, ANSWERED, BACKGROUND, HIGH, LOW, OFFERED, PROMPT, WAITED, HandlerPool
 from sim.model.incident import Call, Incident
 from sim.model.stats import OUTCOMES, Stats
 
@@ -43,99 +50,103 @@ class ContactCentre:
         self.close_lost = close_lost
         self.reattempt_share = config.reattempt_share
         self.phones = HandlerPool(
-            clock, config.call_handlers.staff_by_hour, self._answered, self._abandoned, count_from=stats.start
+            config.call_handlers.staff_by_hour, self._answered, self._hung_up, stats.start, TEN_SECONDS
         )
-        self.online = HandlerPool(clock, config.online_desk.staff_by_hour, self._answered)
+        self.online = HandlerPool(config.online_desk.staff_by_hour, self._read)
+        self.background_calls = 0  # calls needing no police that rang before the end (set by ``settle``)
 
-    def expect_background(
-        self, time: np.ndarray, channel: np.ndarray, handling: np.ndarray, patience: np.ndarray
+    def expect(
+        self,
+        time: np.ndarray,
+        kind: np.ndarray,
+        channel: np.ndarray,
+        handling: np.ndarray,
+        patience: np.ndarray,
+        calls: np.ndarray,
     ) -> None:
-        """Phone calls that need no police, arriving later in time order (a week's worth at a time)."""
+        """Calls reaching the centre later, in time order (a week's at a time): ``calls`` holds the
+        incident each row reports, or None for a call that needs no police. 999 calls go to the
+        phones' urgent queue, other phone calls (and every call needing no police) to the second,
+        online reports to the desk."""
+        background = kind < 0
+        phones = background | (channel == CHANNEL_999) | (channel == CHANNEL_101)
         priority = np.where(channel == CHANNEL_999, HIGH, LOW)
         self.phones.expect(
-            zip(time.tolist(), priority.tolist(), channel.tolist(), handling.tolist(), patience.tolist(), strict=True)
+            zip(
+                *(column[phones].tolist() for column in (time, priority, channel, handling, patience, calls)),
+                strict=True,
+            )
         )
+        online = ~background & (channel == CHANNEL_ONLINE)
+        if online.any():
+            high = np.full(int(online.sum()), HIGH)
+            self.online.expect(
+                zip(
+                    *(c.tolist() for c in (time[online], high, channel[online], handling[online])),
+                    [math.inf] * len(high),
+                    calls[online].tolist(),
+                    strict=True,
+                )
+            )
+        unrouted = ~(phones | online)
+        if unrouted.any():
+            raise ValueError(f"channel {int(channel[unrouted][0])} does not reach the contact centre")
 
-    def settle(self) -> None:
-        """At the end of the run: add the calls needing no police to the answering counts.
+    def plan(self, until: float, through: bool = False) -> None:
+        """Work out the phones and the online desk up to minute ``until`` (``through``: and at it),
+        putting their results on the clock."""
+        self.phones.plan(until, through)
+        self.online.plan(until, through)
 
-        The pool counts them itself (one per arrival in the statistics window, and those answered
-        on arrival, with no wait); those that queued were counted as answered like any call.
-        """
-        phones = self.phones
-        phones.settle()
+    def watch(self, every: float) -> None:
+        """Count the callers waiting on the phones every ``every`` minutes from minute 0 (``waiting_now``)."""
+        self.phones.watch(every)
+
+    def waiting_now(self) -> tuple[int, int]:
+        """The 999 and 101 callers waiting at the next watched minute (read once, in order, at each)."""
+        return self.phones.watched.popleft()
+
+    def settle(self, end: float) -> None:
+        """At the end of the run (minute ``end``): the phones' answering counts of the run."""
+        tally = self.phones.tally_at(end)
         contact = self.stats.contact
-        contact["offered_999"] += phones.background_offered[HIGH]
-        contact["offered_101"] += phones.background_offered[LOW]
-        contact["answered_999"] += phones.background_answered_on_arrival[HIGH]
-        contact["answered_999_within_10s"] += phones.background_answered_on_arrival[HIGH]
-        contact["answered_101"] += phones.background_answered_on_arrival[LOW]
+        contact["offered_999"] += tally[OFFERED + HIGH]
+        contact["offered_101"] += tally[OFFERED + LOW]
+        contact["answered_999"] += tally[ANSWERED + HIGH]
+        contact["answered_999_within_10s"] += tally[PROMPT + HIGH]
+        contact["answered_101"] += tally[ANSWERED + LOW]
+        contact["answer_wait_101_minutes"] += tally[WAITED + LOW]
+        contact["abandoned_101"] += tally[ABANDONED]
+        self.background_calls = int(tally[BACKGROUND])
 
-    @property
-    def background_calls(self) -> int:
-        """Calls needing no police that have arrived so far."""
-        return self.phones.absorbed
-
-    def receive(self, call: Call) -> None:
-        """A call (or online report) reaches the centre now."""
-        now = self.clock._now
-        call.answered_at = -1.0
-        call.abandoned = False
-        call.attempt += 1
-        call.rang_at = now
-        in_window = now >= self.stats.start
-        channel = call.channel
-        if channel == CHANNEL_999:
-            if in_window:
-                self.stats.contact["offered_999"] += 1
-            self.phones.arrive(call, HIGH)
-        elif channel == CHANNEL_101:
-            if in_window:
-                self.stats.contact["offered_101"] += 1
-            self.phones.arrive(call, LOW)
-        elif channel == CHANNEL_ONLINE:
-            self.online.arrive(call, HIGH)
-        else:
-            assert isinstance(call, Incident)  # other channels carry incidents only
-            self.submit(call)
-
-    def _answered(self, call: Call) -> None:
-        channel = call.channel
-        if channel == CHANNEL_ONLINE:
-            self.clock.after(call.handling, self._processed, call)
+    def _answered(self, call: Call, minute: float) -> None:
+        """A call was answered: an incident reaches dispatch once graded (or when the call ends)."""
+        if call.kind < 0:
             return
-        if isinstance(call, Incident):
-            grading, handling = call.grading, call.handling
-            self.clock.after(grading if grading < handling else handling, self.submit, call)
-        now = self.clock._now
-        if now < self.stats.start:
-            return
-        wait = now - call.rang_at
-        contact = self.stats.contact
-        if channel == CHANNEL_999:
-            contact["answered_999"] += 1
-            if wait <= TEN_SECONDS:
-                contact["answered_999_within_10s"] += 1
-        else:
-            contact["answered_101"] += 1
-            contact["answer_wait_101_minutes"] += wait
+        grading, handling = call.grading, call.handling
+        self.clock.at(minute + (grading if grading < handling else handling), self.submit, cast(Incident, call))
 
-    def _processed(self, call: Call) -> None:
-        """The online desk has finished a report: it reaches dispatch now."""
-        if self.clock.now >= self.stats.start:
+    def _read(self, call: Call, minute: float) -> None:
+        """The online desk opened a report: it reaches dispatch when the desk has processed it."""
+        self.clock.at(minute + call.handling, self._processed, cast(Incident, call))
+
+    def _processed(self, call: Incident) -> None:
+        if self.clock._now >= self.stats.start:
             self.stats.contact["online_handled"] += 1
-        if isinstance(call, Incident):
-            self.submit(call)
+        self.submit(call)
 
-    def _abandoned(self, call: Call) -> None:
-        if self.clock.now >= self.stats.start:
-            self.stats.contact["abandoned_101"] += 1
-        if not isinstance(call, Incident):
+    def _hung_up(self, call: Call, minute: float) -> None:
+        """A caller about an incident hung up: they ring again once (with the configured chance),
+        or the incident is lost then."""
+        if call.kind < 0:
             return
         if call.reattempt < self.reattempt_share:
             call.reattempt = 1.0  # a caller tries again at most once
-            self.clock.after(call.reattempt_delay, self.receive, call)
+            self.phones.add(call, LOW, minute + call.reattempt_delay)
             return
+        self.clock.at(minute, self._lost, cast(Incident, call))
+
+    def _lost(self, call: Incident) -> None:
         if call.counted:
             self.stats.count(call.kind, call.grade, LOST)  # by its drawn grade, though never graded
         self.close_lost(call)

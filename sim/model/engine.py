@@ -62,6 +62,27 @@ class Clock(simpy.Environment):
         queue: list[Any] = self._queue  # SimPy's heap: an entry holds an event, or None and a callback
         heappush(queue, (self._now + delay, NORMAL, next(self._eid), None, callback, args))
 
+    def at(self, time: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` at minute ``time`` (ordered as a SimPy timeout scheduled now).
+
+        For times worked out ahead of the clock (the contact centre's): the entry holds ``time``
+        itself, where ``after`` would hold ``now + (time - now)``, which can differ in the last bit.
+        """
+        if time < self._now:
+            raise ValueError(f"time {time} is before now ({self._now})")
+        self.events += 1
+        queue: list[Any] = self._queue
+        heappush(queue, (time, NORMAL, next(self._eid), None, callback, args))
+
+    def first_at(self, time: float, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` at minute ``time``, before every other callback due then
+        (SimPy's urgent priority): for work that must be done before anything else reads it."""
+        if time < self._now:
+            raise ValueError(f"time {time} is before now ({self._now})")
+        self.events += 1
+        queue: list[Any] = self._queue
+        heappush(queue, (time, URGENT, next(self._eid), None, callback, args))
+
     def step(self) -> None:
         """Process the next entry: call a scheduled callback, or let SimPy process its event."""
         queue: list[Any] = self._queue

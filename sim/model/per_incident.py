@@ -33,17 +33,19 @@ class PerIncident:
         self.entropy = root.entropy
         self.key = (*root.spawn_key, stream_key(name))
         self.sample = sample
-        self.chunks: dict[int, list[float]] = {}
+        # Arrays, read one value at a time: far fewer values are read than drawn (call numbers
+        # count the calls that need no police too), so converting whole chunks to lists costs more.
+        self.chunks: dict[int, np.ndarray] = {}
 
     def __getitem__(self, number: int) -> float:
         chunk = self.chunks.get(number >> SHIFT)
         if chunk is None:
             chunk = self._draw(number >> SHIFT)
-        return chunk[number & MASK]
+        return chunk.item(number & MASK)  # a Python float
 
-    def _draw(self, index: int) -> list[float]:
+    def _draw(self, index: int) -> np.ndarray:
         sequence = np.random.SeedSequence(self.entropy, spawn_key=(*self.key, index))
-        values = self.sample(np.random.Generator(np.random.PCG64(sequence)), CHUNK).tolist()
+        values = np.asarray(self.sample(np.random.Generator(np.random.PCG64(sequence)), CHUNK))
         if len(self.chunks) >= KEEP:
             del self.chunks[min(self.chunks)]
         self.chunks[index] = values

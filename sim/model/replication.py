@@ -7,7 +7,7 @@ horizon (or until a queue runs away), and turns the statistics into flat metrics
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -15,30 +15,29 @@ import numpy as np
 import pandas as pd
 
 from sim.config.schema import Scenario
+from sim.model.arrivals import Arrivals
 from sim.model.attendance import Attendance
 from sim.model.contact import ContactCentre
-from sim.model.demand import CHANNEL_DIRECT, DemandGenerator
+from sim.model.demand import DemandGenerator
 from sim.model.dispatch import NOT_ATTENDED, Dispatcher
 from sim.model.duties import DutiesInModel
 from sim.model.engine import Clock, long_lived_objects_set_aside
 from sim.model.geography import Map
-from sim.model.incident import CALL_FIELDS, CallBlock, Incident
+from sim.model.incident import Incident
 from sim.model.interventions.rcrp import RightCareRightPerson
 from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
 from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
 from sim.model.reallocation import officers_moved
 from sim.model.replay import TIME as LOG_TIME
-from sim.model.replay import IncidentLog, log_block, read_log, with_log_types
+from sim.model.replay import IncidentLog, read_log, with_log_types
 from sim.model.roster import Roster
 from sim.model.sinks import build_sinks
-from sim.model.stats import OUTCOMES, Stats
+from sim.model.stats import Stats
 from sim.model.streams import Streams, replication_seed
 from sim.model.work import charge_desk_time
 
-GENERATED = OUTCOMES.index("generated")
 RECORD_COLUMNS = ("number", "type", "grade", "channel", "call_minute", "queued_minute", "arrived_minute", "outcome")
-TIME = CALL_FIELDS.index("time")
 OVERLOAD_CHECK_MINUTES = 60.0  # how often a runaway queue is looked for: a model constant, not an output setting
 
 
@@ -132,7 +131,17 @@ class Model:
             if scenario.contact is not None
             else None
         )
-        self.receive = self.contact.receive if self.contact is not None else self.submit
+        self.arrivals = Arrivals(
+            self.clock,
+            self.demand,
+            self.interventions,
+            self.contact,
+            self.submit,
+            self.stats,
+            self.map,
+            self.log,
+            self.horizon,
+        )
         self.roster = Roster(
             self.clock,
             workforce,
@@ -146,7 +155,6 @@ class Model:
         self.duties = DutiesInModel(self, pool.officers - moved if pool else 0) if scenario.duties else None
         self.series: list[list[float]] | None = [] if timeseries else None
         self.overload: dict[str, Any] | None = None
-        self.calls = 0
         self.stop = self.clock.event()
 
     def _respond_then_submit(self, incident: Incident) -> None:
@@ -161,10 +169,9 @@ class Model:
         started = time.perf_counter()
         clock = self.clock
         clock.process(self.roster.process())
-        self.pending = self._arrivals()
-        first = next(self.pending, None)
-        if first is not None:
-            self.clock.after(first.time, self._deliver, first)
+        if self.series is not None and self.contact is not None:
+            self.contact.watch(self.scenario.output.timeseries_bin_minutes)
+        self.arrivals.start()
         self.clock.after(self.horizon, self._finish_line)
         clock.after(0.0, self._check_overload)
         if self.series is not None:
@@ -189,7 +196,7 @@ class Model:
             seed={"entropy": int(cast(int, self.sequence.entropy)), "spawn_key": list(self.sequence.spawn_key)},
             overload=self.overload,
             events=self.clock.events,
-            calls=self.calls + (self.contact.background_calls if self.contact is not None else 0),
+            calls=self.arrivals.calls + (self.contact.background_calls if self.contact is not None else 0),
             wall_seconds=time.perf_counter() - started,
             records=self._records_frame(),
             timeseries=self._series_frame(),
@@ -224,71 +231,6 @@ class Model:
     def _finish_line(self) -> None:
         if not self.stop.triggered:
             self.stop.succeed()
-
-    # ---- arrivals ------------------------------------------------------------------------------
-    def _blocks(self) -> Iterator[tuple[CallBlock, int | None]]:
-        """Each week's drawn calls and the week (None for a replayed log), before any intervention."""
-        if self.scenario.replay is not None:
-            assert self.log is not None
-            yield log_block(self.log, self.demand), None
-            return
-        for week in range(self.demand.weeks()):
-            yield self.demand.block(week), week
-
-    def _arrivals(self) -> Iterator[Incident]:
-        """Every incident call in time order, built from the weekly blocks as they are needed.
-
-        Calls that need no police go to the contact centre a block at a time, as they only occupy
-        call handlers. Calls keep their number in the block order (1, 2, ... across the run).
-        """
-        warmup = self.warmup
-        numbered = 0
-        for drawn, week in self._blocks():
-            block = self.interventions.apply(drawn, week, first_number=numbered + 1)
-            incident_rows = block.kind >= 0
-            if not incident_rows.all():
-                assert self.contact is not None, "calls needing no police come from the contact centre's settings"
-                background = ~incident_rows
-                self.contact.expect_background(
-                    block.time[background],
-                    block.channel[background],
-                    block.handling[background],
-                    block.patience[background],
-                )
-            numbers = (np.flatnonzero(incident_rows) + numbered + 1).tolist()
-            numbered += len(block)
-            calls = block.select(incident_rows)
-            places = self._places(calls.zone, calls.latitude).tolist()  # -1: by coordinates
-            rows = zip(*(getattr(calls, name).tolist() for name in CALL_FIELDS), strict=True)
-            for number, place, row in zip(numbers, places, rows, strict=True):
-                call = Incident(number, row[TIME] >= warmup, row)
-                call.place = place
-                if place < 0:
-                    self._locate(call, call.latitude, call.longitude)
-                yield call
-
-    def _deliver(self, call: Incident) -> None:
-        """Each incident call reaches the contact centre (or dispatch) at its time; then wait for the next one."""
-        self.calls += 1
-        if call.counted:
-            self.stats.count(call.kind, call.grade, GENERATED)
-        (self.submit if call.channel == CHANNEL_DIRECT else self.receive)(call)
-        following = next(self.pending, None)
-        if following is not None:
-            self.clock.after(following.time - self.clock._now, self._deliver, following)
-
-    def _places(self, zone: np.ndarray, latitude: np.ndarray) -> np.ndarray:
-        """Each incident's place: its zone's, or -1 where it is given by coordinates (0 without a map)."""
-        if self.map is None:
-            return np.zeros(len(zone), dtype=np.int64)
-        return np.where(np.isnan(latitude), self.map.n_stations + zone, -1)
-
-    def _locate(self, call: Incident, latitude: float, longitude: float) -> None:
-        """An incident given by coordinates: its road distances, and the zone it falls in."""
-        assert self.map is not None
-        call.latitude, call.longitude = latitude, longitude
-        call.km = self.map.road_km_from(latitude, longitude)
-        call.place = self.map.nearest_zone_place(latitude, longitude)
 
     # ---- monitoring ------------------------------------------------------------------------------
     def _check_overload(self) -> None:
@@ -335,7 +277,7 @@ class Model:
         """Every time-series bin (only when a time series was asked for): one row of the state."""
         assert self.series is not None
         dispatch = self.dispatcher
-        calls = self.contact.phones.waiting if self.contact is not None else [0, 0]
+        calls = self.contact.waiting_now() if self.contact is not None else (0, 0)
         self.series.append(
             [self.clock.now / 60.0, *dispatch.waiting, *calls, *self.duty.count, dispatch.backlog_minutes / 60.0]
         )
@@ -357,7 +299,8 @@ class Model:
         """Charge every officer's current activity up to the end and close the integrals."""
         stats = self.stats
         if self.contact is not None:
-            self.contact.settle()
+            self.contact.settle(end)
+        self.arrivals.settle(end)
         for officer in self.officers:
             if officer.state < DESK:
                 stats.add_activity(officer.state, officer.since, end)

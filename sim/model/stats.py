@@ -156,3 +156,9 @@ class Stats:
         self.outcomes[kind][outcome] += 1
         if grade >= 0:
             self.grade_outcomes[grade][outcome] += 1
+
+    def uncount(self, kind: int, grade: int, outcome: int) -> None:
+        """Take back one ``count`` (an outcome counted ahead of a run that stopped before it)."""
+        self.outcomes[kind][outcome] -= 1
+        if grade >= 0:
+            self.grade_outcomes[grade][outcome] -= 1
