@@ -219,5 +219,9 @@ def test_counts_kept_on_the_hour_and_waiting_callers_watched() -> None:
     for index in (3, 20, 51):
         upto = planned_pool(calls, STEEP, index * 45.0 + just_past)
         assert watched[index] == tuple(upto.waiting)
-    with pytest.raises(ValueError, match="only on the hour"):
+    with pytest.raises(ValueError, match="only on the hours"):
         whole.tally_at(90.0)
+    whole.plan(horizon + 120.0)  # a later plan keeps only its own hours
+    assert whole.tally_at(horizon) == whole.hourly[0] and whole.tally_at(horizon + 60.0) == whole.hourly[1]
+    with pytest.raises(ValueError, match="latest plan"):
+        whole.tally_at(horizon - 60.0)

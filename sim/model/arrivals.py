@@ -28,9 +28,10 @@ from sim.model.replay import IncidentLog, log_block
 from sim.model.stats import OUTCOMES, Stats
 
 GENERATED = OUTCOMES.index("generated")
-TIME = CALL_FIELDS.index("time")
-MINUTES_PER_DAY = 1440.0
-DAYS_PER_WEEK = round(MINUTES_PER_WEEK / MINUTES_PER_DAY)
+# How far ahead of the clock the contact centre is worked out: a short step keeps the clock's
+# queue short (it holds each planned incident's arrival at dispatch); a week is a whole number of steps.
+STEP_MINUTES = 240.0
+STEPS_PER_WEEK = round(MINUTES_PER_WEEK / STEP_MINUTES)
 
 
 class Arrivals:
@@ -64,19 +65,19 @@ class Arrivals:
 
     def start(self) -> None:
         """Hand on the first week (called before the clock runs, so it comes before all else)."""
-        self._day(0)
+        self._step(0)
 
-    def _day(self, day: int) -> None:
-        """A new day: a week's calls are handed on as the week begins, and the contact centre is
-        worked out to the day's end (a day ahead, not a week, keeps the clock's queue short)."""
-        if day % DAYS_PER_WEEK == 0:
-            week = day // DAYS_PER_WEEK
+    def _step(self, step: int) -> None:
+        """A new step: a week's calls are handed on as the week begins, and the contact centre is
+        worked out to the step's end."""
+        if step % STEPS_PER_WEEK == 0:
+            week = step // STEPS_PER_WEEK
             if self.log is not None:
                 if week == 0:
                     self._hand_on(log_block(self.log, self.demand), None)
             elif week < self.demand.weeks():
                 self._hand_on(self.demand.block(week), week)
-        until = min((day + 1) * MINUTES_PER_DAY, self.horizon)
+        until = min((step + 1) * STEP_MINUTES, self.horizon)
         last = until == self.horizon  # the run's last minute: what is due then happens before it stops
         direct, at, submit = self.direct, self.clock.at, self.submit
         while direct and (direct[0].time < until or (last and direct[0].time == until)):
@@ -85,7 +86,7 @@ class Arrivals:
         if self.contact is not None:
             self.contact.plan(until, through=last)
         if not last:
-            self.clock.first_at(until, self._day, day + 1)
+            self.clock.first_at(until, self._step, step + 1)
 
     def _hand_on(self, drawn: CallBlock, week: int | None) -> None:
         """One block of calls (``week`` None: a replayed log), with the interventions applied."""
@@ -97,16 +98,13 @@ class Arrivals:
         calls = block.select(incident_rows)
         places = self._places(calls.zone, calls.latitude).tolist()  # -1: by coordinates
         rows = zip(*(getattr(calls, name).tolist() for name in CALL_FIELDS), strict=True)
-        warmup, count = self.stats.start, self.stats.count
-        latest = []
-        for number, place, row in zip(numbers, places, rows, strict=True):
-            call = Incident(number, row[TIME] >= warmup, row)
-            call.place = place
-            if place < 0:
-                self._locate(call, call.latitude, call.longitude)
-            if call.counted:
-                count(call.kind, call.grade, GENERATED)
-            latest.append(call)
+        counted = calls.time >= self.stats.start
+        latest = list(map(Incident, numbers, counted.tolist(), rows, places))
+        if min(places, default=0) < 0:  # given by coordinates (a replayed log)
+            for call in latest:
+                if call.place < 0:
+                    self._locate(call, call.latitude, call.longitude)
+        self.stats.count_many(calls.kind[counted], calls.grade[counted], GENERATED)
         self.calls += len(latest)
         self.latest = latest
         if self.contact is None:

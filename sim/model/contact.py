@@ -1,8 +1,8 @@
 """The contact centre: call handlers answer 999 before 101; 101 callers may hang up; a desk takes online reports.
 
 The centre does not depend on the officers, so it is worked out ahead of the clock (see
-``sim.model.handlers``): the model hands it each week's calls (``expect``) and ``plan``s it a day
-at a time. Only what the rest of the model needs goes on the clock:
+``sim.model.handlers``): the model hands it each week's calls (``expect``) and ``plan``s it a few
+hours at a time. Only what the rest of the model needs goes on the clock:
 each incident reaching dispatch, and each incident lost.
 
 A phoned incident reaches dispatch ``grading_minutes`` after the call is answered (the handler

@@ -16,8 +16,8 @@ waits, so end times sit in a heap and are dropped when the pool next looks; whil
 ringing calls take free handlers in a tight loop, and a call needing no police becomes an object
 only if it has to wait.
 
-The pool counts what it did (``tally``; ``hourly`` keeps the counts as they stood at every hour,
-for a run stopped early). ``tests/test_handlers.py`` checks every call's fate against a naive queue
+The pool counts what it did (``tally``; ``hourly`` keeps the counts as they stood at every hour
+of the latest plan, for a run stopped early). ``tests/test_handlers.py`` checks every call's fate against a naive queue
 with an event for every arrival, end, hang-up and hour.
 """
 
@@ -86,7 +86,9 @@ class HandlerPool:
         self.count_from = count_from
         self.prompt = prompt
         self.tally: list[float] = [0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
-        self.hourly: list[list[float]] = []  # the tally as it stood at each hour (after its roster change)
+        # The tally as it stood at each hour of the latest plan (after its roster change), from hour ``hourly_from``.
+        self.hourly: list[list[float]] = []
+        self.hourly_from = 1
         self.watch_at = INF  # the next minute at which the waiting callers are counted, if watched
         self.watch_every = INF
         self.watched: deque[tuple[int, int]] = deque()
@@ -115,15 +117,18 @@ class HandlerPool:
         hour = end / 60.0
         if hour == 0.0:
             return [0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
-        if hour != int(hour) or int(hour) > len(self.hourly):
-            raise ValueError(f"no counts kept for minute {end} (only on the hour)")
-        return self.hourly[int(hour) - 1]
+        index = int(hour) - self.hourly_from
+        if hour != int(hour) or not 0 <= index < len(self.hourly):
+            raise ValueError(f"no counts kept for minute {end} (only on the hours of the latest plan)")
+        return self.hourly[index]
 
     # ---- the plan -------------------------------------------------------------------------------
     def plan(self, until: float, through: bool = False) -> None:
         """Work out every moment before minute ``until`` (``through``: and at it): answers, hang-ups
         and the roster's changes. (A run ends after the moments already due at its last minute.)"""
         limit = math.nextafter(until, INF) if through else until  # every moment before this
+        self.hourly.clear()  # a run stops within the latest plan, so earlier hours are not needed
+        self.hourly_from = self.hour
         ends, waiting, ringing, again, hangups = self.ends, self.waiting, self.ringing, self.again, self.hangups
         tally, count_from = self.tally, self.count_from
         hour_at = self.hour * 60.0

@@ -150,8 +150,9 @@ class Incident(Call):
     latitude: float
     longitude: float
 
-    def __init__(self, number: int, counted: bool, row: Sequence[Any]) -> None:
-        """An incident from one row of drawn values, in ``CALL_FIELDS`` order."""
+    def __init__(self, number: int, counted: bool, row: Sequence[Any], place: int = -1) -> None:
+        """An incident from one row of drawn values, in ``CALL_FIELDS`` order, at map place ``place``
+        (-1 until the model sets it from the zone or coordinates)."""
         # Unpacked in CALL_FIELDS order (a loop of setattr costs twice as much on this hot path);
         # tests/test_unit_incident.py checks this line against CALL_FIELDS.
         (
@@ -180,7 +181,7 @@ class Incident(Call):
         self.rang_at = 0.0
         self.assigned = 0
         self.arrived = -1.0
-        self.place = -1  # where it is on the map (set by the model from the zone or coordinates)
+        self.place = place
         self.state = IN_CONTACT
         self.give_up_at = math.inf
         self.queued_at = -1.0

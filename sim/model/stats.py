@@ -10,6 +10,8 @@ import math
 from bisect import bisect_left
 from itertools import accumulate
 
+import numpy as np
+
 from sim.config.schema import TASKS
 from sim.model.officers import TIMED_STATES
 
@@ -156,6 +158,15 @@ class Stats:
         self.outcomes[kind][outcome] += 1
         if grade >= 0:
             self.grade_outcomes[grade][outcome] += 1
+
+    def count_many(self, kinds: np.ndarray, grades: np.ndarray, outcome: int) -> None:
+        """One outcome for each of many incidents at once (``kinds`` and ``grades`` side by side), as
+        ``count`` would add them one by one."""
+        for kind, n in enumerate(np.bincount(kinds, minlength=len(self.outcomes)).tolist()):
+            self.outcomes[kind][outcome] += n
+        graded = grades[grades >= 0]
+        for grade, n in enumerate(np.bincount(graded, minlength=len(self.grade_outcomes)).tolist()):
+            self.grade_outcomes[grade][outcome] += n
 
     def uncount(self, kind: int, grade: int, outcome: int) -> None:
         """Take back one ``count`` (an outcome counted ahead of a run that stopped before it)."""
