@@ -16,7 +16,6 @@ incident is lost (counted as not attended and as ``lost_to_abandonment``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import cast
 
@@ -70,24 +69,12 @@ class ContactCentre:
         online reports to the desk."""
         background = kind < 0
         phones = background | (channel == CHANNEL_999) | (channel == CHANNEL_101)
-        priority = np.where(channel == CHANNEL_999, HIGH, LOW)
-        self.phones.expect(
-            zip(
-                *(column[phones].tolist() for column in (time, priority, channel, handling, patience, calls)),
-                strict=True,
-            )
-        )
         online = ~background & (channel == CHANNEL_ONLINE)
-        if online.any():
-            high = np.full(int(online.sum()), HIGH)
-            self.online.expect(
-                zip(
-                    *(c.tolist() for c in (time[online], high, channel[online], handling[online])),
-                    [math.inf] * len(high),
-                    calls[online].tolist(),
-                    strict=True,
-                )
-            )
+        priority = np.where((channel == CHANNEL_999) | online, HIGH, LOW)
+        columns = (time, priority, channel, handling, patience, calls)
+        for pool, rows in ((self.phones, phones), (self.online, online)):
+            if rows.any():  # the desk has no hang-ups, so patience is not read there
+                pool.expect(zip(*(column[rows].tolist() for column in columns), strict=True))
         unrouted = ~(phones | online)
         if unrouted.any():
             raise ValueError(f"channel {int(channel[unrouted][0])} does not reach the contact centre")

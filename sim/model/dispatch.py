@@ -23,7 +23,7 @@ from sim.config.schema import Scenario
 from sim.model import work
 from sim.model.engine import Clock
 from sim.model.geography import Map
-from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident
+from sim.model.incident import ASSIGNED, CLOSED, SCHEDULED, WAITING, Incident, wants_officer
 from sim.model.officers import AVAILABLE, DESK, MEAL_BREAK, OFF, ON_SCENE, PROACTIVE, TRAVEL, Duty, Officer
 from sim.model.proactive import ProactiveWork
 from sim.model.stats import OUTCOMES, Stats
@@ -216,9 +216,7 @@ class Dispatcher:
         queue = self.queues[grade]
         while queue:
             _, entry, incident = queue[0]
-            if entry == incident.entry and (
-                incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done)
-            ):
+            if wants_officer(entry, incident):
                 return self.clock.now - incident.time
             heapq.heappop(queue)
         return 0.0
@@ -230,9 +228,7 @@ class Dispatcher:
                 continue
             while queue:
                 _, entry, incident = queue[0]
-                if entry == incident.entry and (
-                    incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done)
-                ):
+                if wants_officer(entry, incident):
                     heapq.heappop(queue)
                     if incident.state == WAITING:
                         self._change_waiting(grade, -1)

@@ -68,20 +68,19 @@ class Clock(simpy.Environment):
         For times worked out ahead of the clock (the contact centre's): the entry holds ``time``
         itself, where ``after`` would hold ``now + (time - now)``, which can differ in the last bit.
         """
-        if time < self._now:
-            raise ValueError(f"time {time} is before now ({self._now})")
-        self.events += 1
-        queue: list[Any] = self._queue
-        heappush(queue, (time, NORMAL, next(self._eid), None, callback, args))
+        self._at(time, NORMAL, callback, args)
 
     def first_at(self, time: float, callback: Callable[..., Any], *args: Any) -> None:
         """Call ``callback(*args)`` at minute ``time``, before every other callback due then
         (SimPy's urgent priority): for work that must be done before anything else reads it."""
+        self._at(time, URGENT, callback, args)
+
+    def _at(self, time: float, priority: int, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
         if time < self._now:
             raise ValueError(f"time {time} is before now ({self._now})")
         self.events += 1
         queue: list[Any] = self._queue
-        heappush(queue, (time, URGENT, next(self._eid), None, callback, args))
+        heappush(queue, (time, priority, next(self._eid), None, callback, args))
 
     def step(self) -> None:
         """Process the next entry: call a scheduled callback, or let SimPy process its event."""

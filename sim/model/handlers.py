@@ -46,6 +46,11 @@ OFFERED, ANSWERED, PROMPT, WAITED = 0, 2, 4, 6
 ABANDONED, BACKGROUND = 8, 9
 
 
+def empty_tally() -> list[float]:
+    """A tally with nothing counted (the wait sums are floats, the rest counts)."""
+    return [0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
+
+
 def waiting_call(time: float, channel: int, handling: float, patience: float) -> Call:
     """A call needing no police that must wait: it becomes a ``Call`` (those answered as they ring never do)."""
     call = Call(0, NON_INCIDENT, -1, channel, time, True, handling, 0.0, patience)
@@ -85,7 +90,7 @@ class HandlerPool:
         self.abandoned = abandoned
         self.count_from = count_from
         self.prompt = prompt
-        self.tally: list[float] = [0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
+        self.tally = empty_tally()
         # The tally as it stood at each hour of the latest plan (after its roster change), from hour ``hourly_from``.
         self.hourly: list[list[float]] = []
         self.hourly_from = 1
@@ -116,7 +121,7 @@ class HandlerPool:
             return self.tally
         hour = end / 60.0
         if hour == 0.0:
-            return [0, 0, 0, 0, 0, 0, 0.0, 0.0, 0, 0]
+            return empty_tally()
         index = int(hour) - self.hourly_from
         if hour != int(hour) or not 0 <= index < len(self.hourly):
             raise ValueError(f"no counts kept for minute {end} (only on the hours of the latest plan)")
@@ -160,15 +165,7 @@ class HandlerPool:
                 if not (waiting[HIGH] or waiting[LOW]):
                     self._take_rings(min(t_again, hour_at, self.watch_at, limit))
                     continue
-                # It waits behind the callers already waiting.
-                _, priority, channel, handling, patience, call = ringing.popleft()
-                if call is not None:
-                    self._ring(call, priority, now)
-                    continue
-                tally[BACKGROUND] += 1
-                if now >= count_from:
-                    tally[OFFERED + priority] += 1
-                self._enqueue(waiting_call(now, channel, handling, patience), priority, now)
+                self._ring_first(*ringing.popleft())  # behind the callers already waiting
             elif t_again == now:
                 _, _, priority, call = heappop(again)
                 self._ring(call, priority, now)
@@ -199,13 +196,7 @@ class HandlerPool:
             while ends and ends[0] <= minute:
                 heappop(ends)
             if len(ends) >= capacity:
-                if call is not None:
-                    self._ring(call, priority, minute)
-                    break
-                background += 1
-                if minute >= count_from:
-                    tally[OFFERED + priority] += 1
-                self._enqueue(waiting_call(minute, channel, handling, patience), priority, minute)
+                self._ring_first(minute, priority, channel, handling, patience, call)
                 break
             heappush(ends, minute + handling)  # answered as it rings
             if minute >= count_from:
@@ -223,6 +214,18 @@ class HandlerPool:
             tally[OFFERED + priority] += on_ringing[priority]
             tally[ANSWERED + priority] += on_ringing[priority]
             tally[PROMPT + priority] += on_ringing[priority]
+
+    def _ring_first(
+        self, minute: float, priority: int, channel: int, handling: float, patience: float, call: Call | None
+    ) -> None:
+        """A call rings for the first time (the fields of a ``Ring``) when it may have to wait."""
+        if call is not None:
+            self._ring(call, priority, minute)
+            return
+        self.tally[BACKGROUND] += 1
+        if minute >= self.count_from:
+            self.tally[OFFERED + priority] += 1
+        self._enqueue(waiting_call(minute, channel, handling, patience), priority, minute)
 
     def _ring(self, call: Call, priority: int, now: float) -> None:
         """A call about an incident rings now: answered if a handler is free and nobody waits ahead."""

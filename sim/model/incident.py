@@ -188,3 +188,11 @@ class Incident(Call):
         self.lead_done = False
         self.km: np.ndarray | None = None  # road km to every place, for incidents given by coordinates
         self.decision: Any = None  # the rule that decided its response (sim.model.assessment.CompiledRule), if any
+
+
+def wants_officer(entry: int, incident: Incident) -> bool:
+    """Whether a dispatch-queue entry still wants an officer: the incident's live entry
+    (``Incident.entry``), waiting or still short of its crew."""
+    return entry == incident.entry and (
+        incident.state == WAITING or (incident.state == ASSIGNED and not incident.lead_done)
+    )
