@@ -47,7 +47,19 @@ class Clock(simpy.Environment):
 
     def __init__(self) -> None:
         super().__init__()
-        self.events = 0
+        self._simpy_events = 0  # SimPy's own events scheduled so far (``schedule``)
+
+    @property
+    def events(self) -> int:
+        """Callbacks scheduled so far. SimPy numbers every entry of its queue from one counter; the
+        callbacks are those numbers less SimPy's own events, so scheduling one costs no count of its own."""
+        numbered = int(repr(self._eid).removeprefix("count(").removesuffix(")"))  # the next number, unused
+        return numbered - self._simpy_events
+
+    def schedule(self, event: Event, priority: int = NORMAL, delay: float = 0) -> None:
+        """SimPy's ``schedule`` (every SimPy event goes through it), counted apart from the callbacks."""
+        self._simpy_events += 1
+        super().schedule(event, priority, delay)  # type: ignore[arg-type]
 
     @property
     def env(self) -> simpy.Environment:
@@ -58,7 +70,6 @@ class Clock(simpy.Environment):
         """Call ``callback(*args)`` ``delay`` minutes from now (ordered as a SimPy timeout)."""
         if delay < 0.0:
             raise ValueError(f"negative delay {delay}")
-        self.events += 1
         queue: list[Any] = self._queue  # SimPy's heap: an entry holds an event, or None and a callback
         heappush(queue, (self._now + delay, NORMAL, next(self._eid), None, callback, args))
 
@@ -78,7 +89,6 @@ class Clock(simpy.Environment):
     def _at(self, time: float, priority: int, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
         if time < self._now:
             raise ValueError(f"time {time} is before now ({self._now})")
-        self.events += 1
         queue: list[Any] = self._queue
         heappush(queue, (time, priority, next(self._eid), None, callback, args))
 

@@ -190,7 +190,7 @@ class HandlerPool:
         ends, ringing, tally, answered = self.ends, self.ringing, self.tally, self.answered
         capacity, count_from = self.capacity, self.count_from
         background = 0  # calls needing no police that rang
-        on_ringing = [0, 0]  # counted calls answered as they rang, by priority
+        taken = taken_low = 0  # counted calls answered as they rang, and those of them on the LOW queue
         while True:
             minute, priority, channel, handling, patience, call = ringing.popleft()
             while ends and ends[0] <= minute:
@@ -200,7 +200,8 @@ class HandlerPool:
                 break
             heappush(ends, minute + handling)  # answered as it rings
             if minute >= count_from:
-                on_ringing[priority] += 1
+                taken += 1
+                taken_low += priority  # LOW is 1, HIGH 0
             if call is None:
                 background += 1
             else:
@@ -210,10 +211,10 @@ class HandlerPool:
             if not ringing or ringing[0][0] >= stop:
                 break
         tally[BACKGROUND] += background
-        for priority in (HIGH, LOW):
-            tally[OFFERED + priority] += on_ringing[priority]
-            tally[ANSWERED + priority] += on_ringing[priority]
-            tally[PROMPT + priority] += on_ringing[priority]
+        for priority, answered_now in ((HIGH, taken - taken_low), (LOW, taken_low)):
+            tally[OFFERED + priority] += answered_now
+            tally[ANSWERED + priority] += answered_now
+            tally[PROMPT + priority] += answered_now
 
     def _ring_first(
         self, minute: float, priority: int, channel: int, handling: float, patience: float, call: Call | None

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 from sim.config.schema import TASKS, Scenario
-from sim.model.officers import COURT, PROACTIVE, SINK_STATES, Officer
+from sim.model.officers import COURT, PROACTIVE, SINK_STATES, Officer, State
 from sim.model.stats import ACTIVITIES, OUTCOMES, Stats
 
 OUTCOME = {name: index for index, name in enumerate(OUTCOMES)}
-SINK_ACTIVITIES = frozenset(state.label for state in SINK_STATES)  # of the optional sinks section
-DUTY_ACTIVITIES = frozenset(state.label for state in (PROACTIVE, COURT))  # of the optional duties section
+SINK_ACTIVITIES = frozenset(State(state).label for state in SINK_STATES)  # of the optional sinks section
+DUTY_ACTIVITIES = frozenset(State(state).label for state in (PROACTIVE, COURT))  # of the optional duties section
 
 
 def _share(part: float, whole: float) -> float:

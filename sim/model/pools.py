@@ -79,7 +79,7 @@ class InvestigationPool:
         self.rng = rng
         self.abstraction = config.abstraction
         self.officers = build_officers(workforce, with_places=False)
-        self.duty = Duty(clock, stats, len(self.officers))
+        self.duty = Duty(clock, stats)
         self.teams: list[list[Officer]] = [[] for _ in range(config.teams)]
         for officer in self.officers:
             self.teams[officer.team].append(officer)

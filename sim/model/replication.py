@@ -27,7 +27,7 @@ from sim.model.incident import Incident
 from sim.model.interventions.rcrp import RightCareRightPerson
 from sim.model.interventions.runner import Interventions
 from sim.model.metrics import collect_metrics
-from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers
+from sim.model.officers import DESK, OFF, STATE_NAMES, Duty, build_officers, heads
 from sim.model.reallocation import officers_moved
 from sim.model.replay import TIME as LOG_TIME
 from sim.model.replay import IncidentLog, read_log, with_log_types
@@ -107,7 +107,7 @@ class Model:
         if moved:
             workforce = workforce.model_copy(update={"response_officers": workforce.response_officers + moved})
         self.officers = build_officers(workforce, with_places=self.map is not None)
-        self.duty = Duty(self.clock, self.stats, len(self.officers))
+        self.duty = Duty(self.clock, self.stats)
         self.records: list | None = [] if records else None
         self.dispatcher = Dispatcher(self.clock, scenario, self.stats, self.duty, self.map, self.records)
         self.interventions = Interventions(scenario, self.streams, self.stats, self.map, self.dispatcher)
@@ -279,7 +279,7 @@ class Model:
         dispatch = self.dispatcher
         calls = self.contact.waiting_now() if self.contact is not None else (0, 0)
         self.series.append(
-            [self.clock.now / 60.0, *dispatch.waiting, *calls, *self.duty.count, dispatch.backlog_minutes / 60.0]
+            [self.clock.now / 60.0, *dispatch.waiting, *calls, *heads(self.officers), dispatch.backlog_minutes / 60.0]
         )
         self.clock.after(self.scenario.output.timeseries_bin_minutes, self._sample)
 

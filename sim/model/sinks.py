@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from sim.model.engine import Clock
     from sim.model.geography import Map
     from sim.model.incident import Incident
-    from sim.model.officers import Officer, State
+    from sim.model.officers import Officer
     from sim.model.stats import Stats
 
 
 class Sink(Protocol):
     """One after-scene mechanism."""
 
-    state: State
+    state: int  # the officer state (sim.model.officers) of those it holds
     held: int
     kinds: list[bool]  # incident types it can take
     # It takes an incident whose own draw ``chance[number]`` is below ``below[type]``.

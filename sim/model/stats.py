@@ -46,6 +46,14 @@ def is_binned_quantile(metric: str) -> bool:
     return group in BINNED_QUANTILE_GROUPS and leaf.rsplit(".", 1)[-1] in ("p50", "p90")
 
 
+# LogHistogram's bins (module constants for its ``add``, called for every response).
+_RATIO = 1.001
+_LOW = 0.01
+_BINS = int(math.log(1e7 / 0.01) / math.log(1.001)) + 2
+_LOG_RATIO = math.log(_RATIO)
+_log = math.log
+
+
 class LogHistogram:
     """Quantiles of positive values to 0.1% relative accuracy in fixed memory (plus exact mean).
 
@@ -54,23 +62,25 @@ class LogHistogram:
     it lies, never at a fixed bin centre.
     """
 
-    RATIO = 1.001
-    LOW = 0.01
-    BINS = int(math.log(1e7 / 0.01) / math.log(1.001)) + 2
+    RATIO = _RATIO
+    LOW = _LOW
+    BINS = _BINS
     CHUNK = 256  # bins summed at a time when searching for a quantile
 
     def __init__(self) -> None:
         self.counts = [0] * self.BINS  # a list: one element updates faster than in a numpy array
         self.total = 0.0
         self.n = 0
-        self._log_ratio = math.log(self.RATIO)
 
     def add(self, value: float) -> None:
         """Record one value (values at or below LOW go to the first bin)."""
         self.n += 1
         self.total += value
-        index = 0 if value <= self.LOW else int(math.log(value / self.LOW) / self._log_ratio) + 1
-        self.counts[index if index < self.BINS else self.BINS - 1] += 1
+        if value <= _LOW:
+            self.counts[0] += 1
+            return
+        index = int(_log(value / _LOW) / _LOG_RATIO) + 1  # module constants: globals are read faster
+        self.counts[index if index < _BINS else _BINS - 1] += 1
 
     def mean(self) -> float:
         return self.total / self.n if self.n else math.nan
