@@ -29,10 +29,10 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from heapq import heappop, heappush
 
+from sim.model.demand import NON_INCIDENT
 from sim.model.incident import Call
 
 HIGH, LOW = 0, 1
-NON_INCIDENT = -1
 INF = math.inf
 
 # A call ringing for the first time: (minute, priority, channel, handling minutes, patience minutes,
